@@ -1,0 +1,56 @@
+"""Split a Markdown file into YAML front matter and body, keeping line numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from lms.content.problems import ContentError
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line number of the body's first line in the file
+
+
+def split_front_matter(text: str) -> Document:
+    """Parse ``---``-fenced YAML at the top of ``text``.
+
+    A file without front matter has empty meta. Errors raise ContentError with the
+    file line of the problem.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return Document(meta={}, body=text, body_line=1)
+    for end, line in enumerate(lines[1:], start=1):
+        if line.strip() == "---":
+            break
+    else:
+        raise ContentError(1, "front matter opened with '---' is never closed")
+    raw = "".join(lines[1:end])
+    try:
+        meta = yaml.safe_load(raw) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError(line, f"invalid front matter: {problem}") from None
+    if not isinstance(meta, dict):
+        raise ContentError(2, "front matter must be a mapping of 'key: value' lines")
+    return Document(meta=meta, body="".join(lines[end + 1:]), body_line=end + 2)
+
+
+def meta_line(text: str, key: str) -> int:
+    """The line where ``key:`` is set in the front matter (1 when not found)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith(f"{key}:"):
+            return number
+        if number > 1 and line.strip() == "---":
+            break
+    return 1
