@@ -1,0 +1,449 @@
+"""The certification program, ``courses/program.yml``: levels, partner tiers and margin.
+
+``parse_program`` checks the file's shape (keys, types, ranges) and ``validate_program``
+its references (course and quiz slugs, levels, tiers). Every problem carries the file line
+of the offending entry, found from the YAML node marks.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from lms.content.durations import parse_duration
+from lms.content.problems import ContentProblem
+
+PROGRAM_PATH = "courses/program.yml"
+EVIDENCE_NAMES = ("deals_closed", "csat")
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_TOP_KEYS = ("certifications", "tiers", "margin")
+_CERT_KEYS = ("title", "requires", "courses", "exams", "practical", "evidence", "approvals",
+              "valid_for")
+_TIER_KEYS = ("title", "certified", "deals_closed", "annual_revenue", "target_met")
+_MARGIN_KEYS = ("base", "target_bonus", "certification_bonus", "max")
+
+
+@dataclass(frozen=True)
+class Certification:
+    level: str                              # the key in the file: "bronze"
+    title: str
+    requires: tuple[str, ...] = ()          # other levels, held and unexpired
+    courses: tuple[str, ...] = ()           # course slugs, all complete
+    exams: tuple[tuple[str, float], ...] = ()      # (quiz slug, minimum percent)
+    practical: bool = False                 # a signed-off practical assessment
+    evidence: tuple[tuple[str, float], ...] = ()   # (deals_closed | csat, minimum)
+    approvals: tuple[str, ...] = ()         # sign-off names: recommendation, interview, ...
+    valid_for: timedelta | None = None      # None: never expires
+    rank: int = 0                           # position in the file, 0 = lowest level
+
+
+@dataclass(frozen=True)
+class Tier:
+    key: str
+    title: str
+    certified: tuple[tuple[str, int], ...] = ()   # (level, people counting toward it)
+    deals_closed: int | None = None
+    annual_revenue: int | None = None             # yen
+    target_met: bool | None = None                # True: the sales target must be met
+    rank: int = 0                                 # 0 = lowest tier
+
+    @property
+    def has_requirements(self) -> bool:
+        return bool(self.certified or self.deals_closed or self.annual_revenue
+                    or self.target_met)
+
+
+@dataclass(frozen=True)
+class MarginRule:
+    base: float = 0
+    target_bonus: float = 0
+    certification_bonus: tuple[tuple[str, float], ...] = ()   # (tier key, percent)
+    max: float | None = None                                  # None: uncapped
+
+    def bonus_for(self, tier_key: str) -> float:
+        return dict(self.certification_bonus).get(tier_key, 0)
+
+
+@dataclass(frozen=True)
+class Program:
+    certifications: tuple[Certification, ...]
+    tiers: tuple[Tier, ...]
+    margin: MarginRule = MarginRule()
+    path: str = PROGRAM_PATH
+    # (section, key, ...) -> file line, so cross-reference problems can say where.
+    lines: Mapping[tuple[str, ...], int] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, repr=False)
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return tuple(cert.level for cert in self.certifications)
+
+    def certification(self, level: str) -> Certification | None:
+        return next((c for c in self.certifications if c.level == level), None)
+
+    def tier(self, key: str) -> Tier | None:
+        return next((t for t in self.tiers if t.key == key), None)
+
+    def rank_of(self, level: str) -> int | None:
+        cert = self.certification(level)
+        return cert.rank if cert else None
+
+    @property
+    def lowest_tier(self) -> Tier:
+        return self.tiers[0]
+
+    def line_of(self, *keys: str) -> int:
+        """The line of the most specific recorded entry along ``keys`` (0: unknown)."""
+        for end in range(len(keys), 0, -1):
+            line = self.lines.get(tuple(keys[:end]))
+            if line:
+                return line
+        return 0
+
+
+def parse_program(path: str, text: str) -> tuple[Program | None, list[ContentProblem]]:
+    """Parse program.yml. Any problem yields no program at all: awarding certifications
+    from a half-understood program (a misspelt requirement silently dropped) would be
+    worse than awarding none until the file is fixed."""
+    reader = _Reader(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [ContentProblem(path, mark.line + 1 if mark else 0,
+                                     f"invalid YAML: {problem}")]
+    if root is None:
+        return None, [ContentProblem(path, 0, "the program is empty; it needs 'certifications'")]
+    program = reader.program(root)
+    if reader.problems:
+        return None, sorted(reader.problems)
+    return program, []
+
+
+def validate_program(program: Program, courses: Mapping[str, Any],
+                     quizzes: Mapping[str, Any]) -> list[ContentProblem]:
+    """Cross-references: course and quiz slugs exist, levels and tiers named exist,
+    and ``requires`` has no cycle."""
+    problems: list[ContentProblem] = []
+
+    def report(message: str, *keys: str) -> None:
+        problems.append(ContentProblem(program.path, program.line_of(*keys), message))
+
+    levels = set(program.levels)
+    for cert in program.certifications:
+        where = ("certifications", cert.level)
+        for slug in cert.courses:
+            if slug not in courses:
+                report(f"certification '{cert.level}': unknown course '{slug}'"
+                       f"{_suggest(slug, courses)}", *where, "courses", slug)
+        for quiz, _ in cert.exams:
+            if quiz not in quizzes:
+                report(f"certification '{cert.level}': unknown quiz '{quiz}'"
+                       f"{_suggest(quiz, quizzes)}", *where, "exams", quiz)
+        for level in cert.requires:
+            if level not in levels:
+                report(f"certification '{cert.level}' requires unknown level '{level}'"
+                       f"{_suggest(level, levels)}", *where, "requires", level)
+            elif level == cert.level:
+                report(f"certification '{cert.level}' requires itself", *where, "requires", level)
+    for cycle in _requires_cycles(program):
+        first = cycle[0]
+        report("requires form a cycle: " + " -> ".join(cycle + (first,)),
+               "certifications", first, "requires", cycle[1 % len(cycle)])
+    for tier in program.tiers:
+        for level, _ in tier.certified:
+            if level not in levels:
+                report(f"tier '{tier.key}': unknown certification level '{level}'"
+                       f"{_suggest(level, levels)}", "tiers", tier.key, "certified", level)
+    tier_keys = {tier.key for tier in program.tiers}
+    for key, _ in program.margin.certification_bonus:
+        if key not in tier_keys:
+            report(f"margin certification_bonus: unknown tier '{key}'{_suggest(key, tier_keys)}",
+                   "margin", "certification_bonus", key)
+    return sorted(problems)
+
+
+def _requires_cycles(program: Program) -> list[tuple[str, ...]]:
+    """Each cycle of two or more levels once, starting at its first level in file order."""
+    graph = {c.level: [r for r in c.requires if r != c.level] for c in program.certifications}
+    order = {level: rank for rank, level in enumerate(program.levels)}
+    cycles: set[tuple[str, ...]] = set()
+
+    def walk(level: str, trail: tuple[str, ...]) -> None:
+        if level in trail:
+            cycle = trail[trail.index(level):]
+            start = min(range(len(cycle)), key=lambda i: order[cycle[i]])
+            cycles.add(cycle[start:] + cycle[:start])
+            return
+        for nxt in graph.get(level, ()):
+            walk(nxt, trail + (level,))
+
+    for level in graph:
+        walk(level, ())
+    return sorted(cycles, key=lambda c: order[c[0]])
+
+
+def _suggest(name: str, known: Any) -> str:
+    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.8)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+class _Reader:
+    """Walks the composed YAML nodes, collecting problems instead of stopping at the first."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[ContentProblem] = []
+        self.lines: dict[tuple[str, ...], int] = {}
+
+    def problem(self, node: Node, message: str) -> None:
+        self.problems.append(ContentProblem(self.path, _line(node), message))
+
+    # -- the sections --------------------------------------------------------------
+
+    def program(self, root: Node) -> Program | None:
+        top = self.mapping(root, "the program", _TOP_KEYS)
+        if top is None:
+            return None
+        if "certifications" not in top:
+            self.problem(root, "the program needs 'certifications'")
+        if "tiers" not in top:
+            self.problem(root, "the program needs 'tiers' (partner company tiers, lowest first)")
+        certs = self.certifications(top["certifications"]) if "certifications" in top else ()
+        tiers = self.tiers(top["tiers"]) if "tiers" in top else ()
+        margin = self.margin(top["margin"]) if "margin" in top else MarginRule()
+        return Program(certs, tiers, margin, self.path, MappingProxyType(dict(self.lines)))
+
+    def certifications(self, entry: tuple[Node, Node]) -> tuple[Certification, ...]:
+        key_node, node = entry
+        self.lines[("certifications",)] = _line(key_node)
+        levels = self.mapping(node, "'certifications'")
+        if levels is None:
+            return ()
+        if not levels:
+            self.problem(node, "'certifications' needs at least one level")
+        return tuple(c for rank, (level, pair) in enumerate(levels.items())
+                     if (c := self.certification(level, pair, rank)) is not None)
+
+    def certification(self, level: str, pair: tuple[Node, Node], rank: int) -> Certification | None:
+        key_node, node = pair
+        where = ("certifications", level)
+        self.lines[where] = _line(key_node)
+        if not _SLUG.match(level):
+            self.problem(key_node, f"certification level '{level}' must be lowercase letters, "
+                                   "digits and '-'")
+        fields = self.mapping(node, f"certification '{level}'", _CERT_KEYS)
+        if fields is None:
+            return None
+        label = f"certification '{level}'"
+        title = self.title(fields, node, label)
+        requires = self.names(fields.get("requires"), f"{label} requires", where + ("requires",),
+                              _SLUG)
+        courses = self.names(fields.get("courses"), f"{label} courses", where + ("courses",), _SLUG)
+        exams = self.thresholds(fields.get("exams"), f"{label} exams", where + ("exams",),
+                                allowed=None, low=0, high=100, unit="percent")
+        evidence = self.thresholds(fields.get("evidence"), f"{label} evidence",
+                                   where + ("evidence",), allowed=EVIDENCE_NAMES, low=0, high=None)
+        approvals = self.names(fields.get("approvals"), f"{label} approvals",
+                               where + ("approvals",), _NAME)
+        if "practical" in approvals:
+            self.problem(fields["approvals"][1], f"{label}: 'practical' is a requirement of its "
+                                                 "own; write 'practical: true' instead")
+        practical = self.boolean(fields.get("practical"), f"{label} practical")
+        valid_for = self.valid_for(fields.get("valid_for"), label)
+        return Certification(level, title, requires, courses, exams, bool(practical), evidence,
+                             approvals, valid_for, rank)
+
+    def tiers(self, entry: tuple[Node, Node]) -> tuple[Tier, ...]:
+        key_node, node = entry
+        self.lines[("tiers",)] = _line(key_node)
+        entries = self.mapping(node, "'tiers'")
+        if entries is None:
+            return ()
+        if not entries:
+            self.problem(node, "'tiers' needs at least one tier")
+        tiers = []
+        for rank, (key, (tier_key_node, tier_node)) in enumerate(entries.items()):
+            where = ("tiers", key)
+            self.lines[where] = _line(tier_key_node)
+            label = f"tier '{key}'"
+            if not _SLUG.match(key):
+                self.problem(tier_key_node, f"{label}: a tier key must be lowercase letters, "
+                                            "digits and '-'")
+            fields = self.mapping(tier_node, label, _TIER_KEYS)
+            if fields is None:
+                continue
+            certified = self.thresholds(fields.get("certified"), f"{label} certified",
+                                        where + ("certified",), allowed=None, low=1, high=None,
+                                        unit="people", whole=True)
+            tier = Tier(key, self.title(fields, tier_node, label),
+                        tuple((level, int(n)) for level, n in certified),
+                        self.count(fields.get("deals_closed"), f"{label} deals_closed"),
+                        self.count(fields.get("annual_revenue"), f"{label} annual_revenue"),
+                        self.boolean(fields.get("target_met"), f"{label} target_met"), rank)
+            if rank == 0 and tier.has_requirements:
+                # Every company must hold some tier, so the lowest one asks for nothing.
+                self.problem(tier_key_node, f"{label} is the lowest tier and must have no "
+                                            "requirements: every company holds it")
+            tiers.append(tier)
+        return tuple(tiers)
+
+    def margin(self, entry: tuple[Node, Node]) -> MarginRule:
+        key_node, node = entry
+        self.lines[("margin",)] = _line(key_node)
+        fields = self.mapping(node, "'margin'", _MARGIN_KEYS)
+        if fields is None:
+            return MarginRule()
+        base = self.percent(fields.get("base"), "margin base")
+        bonus = self.percent(fields.get("target_bonus"), "margin target_bonus")
+        by_tier = self.thresholds(fields.get("certification_bonus"), "margin certification_bonus",
+                                  ("margin", "certification_bonus"), allowed=None, low=0, high=100,
+                                  unit="percent")
+        cap = self.percent(fields.get("max"), "margin max")
+        return MarginRule(base or 0, bonus or 0, by_tier, cap)
+
+    # -- the value shapes ----------------------------------------------------------
+
+    def mapping(self, node: Node, label: str, allowed: tuple[str, ...] | None = None,
+                ) -> dict[str, tuple[Node, Node]] | None:
+        if not isinstance(node, MappingNode):
+            self.problem(node, f"{label} must be a mapping of 'key: value' entries")
+            return None
+        entries: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, ScalarNode) else None
+            if key is None:
+                self.problem(key_node, f"{label}: a key must be a plain name")
+            elif key in entries:
+                self.problem(key_node, f"{label}: '{key}' is given twice")
+            elif allowed is not None and key not in allowed:
+                self.problem(key_node, f"{label}: unknown key '{key}'{_suggest(key, allowed)}; "
+                                       f"allowed: {', '.join(allowed)}")
+            else:
+                entries[key] = (key_node, value_node)
+        return entries
+
+    def title(self, fields: dict[str, tuple[Node, Node]], node: Node, label: str) -> str:
+        if "title" not in fields:
+            self.problem(node, f"{label} needs a 'title'")
+            return ""
+        value = _construct(fields["title"][1])
+        if value is None or isinstance(value, (list, dict)) or not str(value).strip():
+            self.problem(fields["title"][1], f"{label}: 'title' must be a non-empty text")
+            return ""
+        return str(value).strip()
+
+    def names(self, entry: tuple[Node, Node] | None, label: str, where: tuple[str, ...],
+              pattern: re.Pattern[str]) -> tuple[str, ...]:
+        if entry is None:
+            return ()
+        node = entry[1]
+        if not isinstance(node, SequenceNode):
+            self.problem(node, f"{label} must be a list of names, e.g. [a, b]")
+            return ()
+        names: list[str] = []
+        for item in node.value:
+            value = _construct(item) if isinstance(item, ScalarNode) else None
+            if not isinstance(value, str) or not pattern.match(value):
+                self.problem(item, f"{label}: {_show(item)} is not a name (lowercase letters, "
+                                   "digits, '-')")
+            elif value in names:
+                self.problem(item, f"{label}: '{value}' is listed twice")
+            else:
+                names.append(value)
+                self.lines[where + (value,)] = _line(item)
+        return tuple(names)
+
+    def thresholds(self, entry: tuple[Node, Node] | None, label: str, where: tuple[str, ...], *,
+                   allowed: tuple[str, ...] | None, low: float, high: float | None,
+                   unit: str = "", whole: bool = False) -> tuple[tuple[str, float], ...]:
+        if entry is None:
+            return ()
+        fields = self.mapping(entry[1], label, allowed)
+        if fields is None:
+            return ()
+        result = []
+        for name, (key_node, value_node) in fields.items():
+            self.lines[where + (name,)] = _line(key_node)
+            value = self.number(value_node, f"{label} '{name}'", low, high, unit, whole)
+            if value is not None:
+                result.append((name, value))
+        return tuple(result)
+
+    def number(self, node: Node, label: str, low: float, high: float | None, unit: str = "",
+               whole: bool = False) -> float | None:
+        value = _construct(node) if isinstance(node, ScalarNode) else None
+        kind = "a whole number" if whole else "a number"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                whole and not isinstance(value, int)):
+            self.problem(node, f"{label} must be {kind}, not {_show(node)}")
+            return None
+        if value < low or (high is not None and value > high):
+            span = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+            self.problem(node, f"{label} must be {span}{' ' + unit if unit else ''}, not {value:g}")
+            return None
+        return value
+
+    def percent(self, entry: tuple[Node, Node] | None, label: str) -> float | None:
+        return None if entry is None else self.number(entry[1], label, 0, 100, "percent")
+
+    def count(self, entry: tuple[Node, Node] | None, label: str) -> int | None:
+        value = None if entry is None else self.number(entry[1], label, 0, None, whole=True)
+        return None if value is None else int(value)
+
+    def boolean(self, entry: tuple[Node, Node] | None, label: str) -> bool | None:
+        if entry is None:
+            return None
+        value = _construct(entry[1]) if isinstance(entry[1], ScalarNode) else None
+        if not isinstance(value, bool):
+            self.problem(entry[1], f"{label} must be true or false, not {_show(entry[1])}")
+            return None
+        return value
+
+    def valid_for(self, entry: tuple[Node, Node] | None, label: str) -> timedelta | None:
+        if entry is None:
+            return None
+        node = entry[1]
+        value = _construct(node) if isinstance(node, ScalarNode) else None
+        if value is None and isinstance(node, ScalarNode) and node.tag.endswith(":null"):
+            return None  # "valid_for: ~" spells out "never expires"
+        # A bare number would read as minutes; a certification's life never is.
+        if not isinstance(value, str):
+            self.problem(node, f"{label} valid_for must be a duration with a unit, e.g. 2y or "
+                               f"730d, not {_show(node)}")
+            return None
+        try:
+            duration = parse_duration(value)
+        except ValueError as exc:
+            self.problem(node, f"{label} valid_for: {exc}")
+            return None
+        if duration <= timedelta(0):
+            self.problem(node, f"{label} valid_for must be longer than zero")
+            return None
+        return duration
+
+
+def _construct(node: Node) -> Any:
+    """The plain Python value of a scalar node, typed the way yaml.safe_load would."""
+    return yaml.SafeLoader("").construct_object(node, deep=True)
+
+
+def _show(node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        return repr(node.value) if node.value else "nothing"
+    return "a list" if isinstance(node, SequenceNode) else "a mapping"
