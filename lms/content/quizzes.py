@@ -1,0 +1,232 @@
+"""Quiz files (``quizzes/<slug>.md``) parsed into a frozen Quiz.
+
+``parse_quiz`` never raises: a broken file comes back as ``(None, problems)``, each
+problem with its file line, so the store can report it and keep everything else
+working (SPEC "Quizzes"). Question-level grammar lives in ``quiz_questions``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import PurePosixPath
+from typing import Any
+
+from lms.content.durations import parse_duration
+from lms.content.frontmatter import meta_line, split_front_matter
+from lms.content.markdown import render_markdown
+from lms.content.problems import ContentError, ContentProblem
+from lms.content.quiz_questions import (
+    Answer,
+    Choice,
+    NumericAnswer,
+    Question,
+    QuestionBlock,
+    RegexAnswer,
+    TextAnswer,
+    parse_question,
+)
+
+__all__ = [
+    "Answer", "Choice", "NumericAnswer", "Question", "Quiz", "RegexAnswer",
+    "REVIEW_MODES", "TextAnswer", "parse_quiz",
+]
+
+REVIEW_MODES = ("never", "after_submit", "after_pass")
+KNOWN_SETTINGS = ("title", "time_limit", "pass_mark", "attempts", "cooldown", "draw",
+                  "shuffle", "review")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class Quiz:
+    slug: str
+    title: str
+    time_limit: timedelta | None  # None: untimed
+    pass_mark: float  # percent of the served points
+    max_attempts: int  # 0: unlimited
+    cooldown: timedelta  # from the end of one attempt to the next start
+    draw: int | None  # questions served per attempt; None: all
+    shuffle: bool  # question order and choice order, per attempt
+    review: str  # one of REVIEW_MODES
+    intro_html: str
+    questions: tuple[Question, ...]
+    path: str
+
+    @property
+    def total_points(self) -> float:
+        """Points of the whole file; an attempt with ``draw`` serves fewer."""
+        return sum(q.points for q in self.questions)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    title: str
+    time_limit: timedelta | None
+    pass_mark: float
+    max_attempts: int
+    cooldown: timedelta
+    draw: int | None
+    shuffle: bool
+    review: str
+
+
+def parse_quiz(path: str, text: str) -> tuple[Quiz | None, list[ContentProblem]]:
+    """Parse one quiz file; ``path`` is relative to the content root."""
+    problems: list[ContentProblem] = []
+
+    def report(line: int, message: str) -> None:
+        problems.append(ContentProblem(path, line, message))
+
+    slug = PurePosixPath(path).stem
+    if not _SLUG.fullmatch(slug):
+        report(0, f"the file name '{slug}' is not a valid slug (a-z, 0-9 and '-')")
+    settings: _Settings | None = None
+    intro_html, questions = "", []
+    try:
+        document = split_front_matter(text)
+        settings = _read_settings(document.meta, text, report)
+        intro, blocks = _split_questions(document.body, document.body_line)
+        questions = _parse_questions(blocks, report)
+        if not blocks:
+            report(document.body_line, "the quiz has no questions: start each one with '## '")
+        if settings and settings.draw is not None and blocks and settings.draw > len(blocks):
+            report(meta_line(text, "draw"),
+                   f"draw: {settings.draw} is more than the {len(blocks)} questions in the file")
+        intro_html = render_markdown(intro).html if intro.strip() else ""
+    except ContentError as error:
+        report(error.line, error.message)
+    except RecursionError:
+        report(0, "the file is nested too deeply to read")
+    if problems or settings is None:
+        return None, sorted(problems)
+    quiz = Quiz(slug=slug, intro_html=intro_html, questions=tuple(questions), path=path,
+                **settings.__dict__)
+    return quiz, []
+
+
+def _read_settings(meta: dict[str, Any], text: str, report) -> _Settings | None:
+    """Validate the front matter; every bad value is reported on its own line."""
+    bad_keys: list[str] = []
+
+    def bad(key: str, message: str) -> None:
+        bad_keys.append(key)
+        report(meta_line(text, key), message)
+
+    for key in meta:
+        if key not in KNOWN_SETTINGS:
+            bad(str(key), f"unknown setting '{key}' (known: {', '.join(KNOWN_SETTINGS)})")
+
+    title = meta.get("title")
+    if isinstance(title, (int, float)) and not isinstance(title, bool):
+        title = str(title)
+    if not isinstance(title, str) or not title.strip():
+        bad("title", "the quiz needs a 'title:' in its front matter")
+        title = ""
+
+    time_limit = None
+    if meta.get("time_limit") is not None:
+        time_limit = _duration(meta["time_limit"])
+        if time_limit is None or time_limit <= timedelta(0):
+            bad("time_limit", f"time_limit: {meta['time_limit']!r} is not a duration above 0 "
+                              "(e.g. 90s, 30m, 1h30m; omit it for an untimed quiz)")
+
+    pass_mark = _number(meta.get("pass_mark", 80))
+    if pass_mark is None or not 0 <= pass_mark <= 100:
+        bad("pass_mark", f"pass_mark: {meta.get('pass_mark')!r} must be a percent from 0 to 100")
+
+    attempts = meta.get("attempts", 0)
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 0:
+        bad("attempts", f"attempts: {attempts!r} must be a whole number, 0 for unlimited")
+
+    cooldown = _duration(meta.get("cooldown", 0))
+    if cooldown is None:
+        bad("cooldown", f"cooldown: {meta.get('cooldown')!r} is not a duration (e.g. 30m, 24h)")
+
+    draw = meta.get("draw")
+    if draw is not None and (isinstance(draw, bool) or not isinstance(draw, int) or draw < 1):
+        bad("draw", f"draw: {draw!r} must be a whole number of questions, 1 or more")
+
+    shuffle = meta.get("shuffle", True)
+    if not isinstance(shuffle, bool):
+        bad("shuffle", f"shuffle: {shuffle!r} must be true or false")
+
+    review = meta.get("review", "after_submit")
+    if review not in REVIEW_MODES:
+        bad("review", f"review: {review!r} must be one of {', '.join(REVIEW_MODES)}")
+
+    if bad_keys:
+        return None
+    return _Settings(title=title.strip(), time_limit=time_limit, pass_mark=pass_mark,
+                     max_attempts=attempts, cooldown=cooldown, draw=draw, shuffle=shuffle,
+                     review=review)
+
+
+def _duration(value: object) -> timedelta | None:
+    try:
+        duration = parse_duration(value)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return duration if duration >= timedelta(0) else None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().endswith("%"):
+        value = value.strip()[:-1]
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _split_questions(body: str, first_line: int) -> tuple[str, list[QuestionBlock]]:
+    """The intro (before the first ``## ``) and one block per question heading."""
+    intro: list[str] = []
+    blocks: list[QuestionBlock] = []
+    fence: str | None = None
+    for number, raw in enumerate(body.splitlines(), start=first_line):
+        match = _FENCE.match(raw)
+        if fence is not None:
+            if match and match[1][0] == fence[0] and len(match[1]) >= len(fence) \
+                    and not raw.strip().lstrip("`~"):
+                fence = None
+        elif match:
+            fence = match[1]
+        elif raw.startswith("## ") or raw.rstrip() == "##":
+            # A closing "##" sequence is Markdown decoration, not part of the stem.
+            heading = re.sub(r"(?:^|\s+)#+$", "", raw[2:].strip())
+            blocks.append(QuestionBlock(heading_line=number, heading=heading))
+            continue
+        if blocks:
+            blocks[-1].lines.append((number, raw))
+        else:
+            intro.append(raw)
+    return "\n".join(intro), blocks
+
+
+def _parse_questions(blocks: list[QuestionBlock], report) -> list[Question]:
+    questions: list[Question] = []
+    first_line_of: dict[str, int] = {}
+    for block in blocks:
+        try:
+            question = parse_question(block)
+        except ContentError as error:
+            report(error.line, error.message)
+            continue
+        if question.id in first_line_of:
+            report(block.heading_line,
+                   f"duplicate question id '{question.id}' (also line {first_line_of[question.id]}); "
+                   "give one of them an {id=...} attribute")
+            continue
+        first_line_of[question.id] = block.heading_line
+        questions.append(question)
+    return questions
