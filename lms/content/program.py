@@ -7,7 +7,6 @@ of the offending entry, found from the YAML node marks.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,10 +15,11 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode
 
 from lms.content.durations import parse_duration
 from lms.content.problems import ContentProblem
+from lms.content.yaml_reader import Entry, NodeReader, construct, line_of, show, suggest
 
 PROGRAM_PATH = "courses/program.yml"
 EVIDENCE_NAMES = ("deals_closed", "csat")
@@ -115,7 +115,7 @@ def parse_program(path: str, text: str) -> tuple[Program | None, list[ContentPro
     """Parse program.yml. Any problem yields no program at all: awarding certifications
     from a half-understood program (a misspelt requirement silently dropped) would be
     worse than awarding none until the file is fixed."""
-    reader = _Reader(path)
+    reader = _ProgramReader(path)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -146,15 +146,15 @@ def validate_program(program: Program, courses: Mapping[str, Any],
         for slug in cert.courses:
             if slug not in courses:
                 report(f"certification '{cert.level}': unknown course '{slug}'"
-                       f"{_suggest(slug, courses)}", *where, "courses", slug)
+                       f"{suggest(slug, courses)}", *where, "courses", slug)
         for quiz, _ in cert.exams:
             if quiz not in quizzes:
                 report(f"certification '{cert.level}': unknown quiz '{quiz}'"
-                       f"{_suggest(quiz, quizzes)}", *where, "exams", quiz)
+                       f"{suggest(quiz, quizzes)}", *where, "exams", quiz)
         for level in cert.requires:
             if level not in levels:
                 report(f"certification '{cert.level}' requires unknown level '{level}'"
-                       f"{_suggest(level, levels)}", *where, "requires", level)
+                       f"{suggest(level, levels)}", *where, "requires", level)
             elif level == cert.level:
                 report(f"certification '{cert.level}' requires itself", *where, "requires", level)
     for cycle in _requires_cycles(program):
@@ -165,11 +165,11 @@ def validate_program(program: Program, courses: Mapping[str, Any],
         for level, _ in tier.certified:
             if level not in levels:
                 report(f"tier '{tier.key}': unknown certification level '{level}'"
-                       f"{_suggest(level, levels)}", "tiers", tier.key, "certified", level)
+                       f"{suggest(level, levels)}", "tiers", tier.key, "certified", level)
     tier_keys = {tier.key for tier in program.tiers}
     for key, _ in program.margin.certification_bonus:
         if key not in tier_keys:
-            report(f"margin certification_bonus: unknown tier '{key}'{_suggest(key, tier_keys)}",
+            report(f"margin certification_bonus: unknown tier '{key}'{suggest(key, tier_keys)}",
                    "margin", "certification_bonus", key)
     return sorted(problems)
 
@@ -194,27 +194,10 @@ def _requires_cycles(program: Program) -> list[tuple[str, ...]]:
     return sorted(cycles, key=lambda c: order[c[0]])
 
 
-def _suggest(name: str, known: Any) -> str:
-    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.8)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
+class _ProgramReader(NodeReader):
+    """The program's sections on top of the generic node shapes."""
 
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
-
-
-class _Reader:
-    """Walks the composed YAML nodes, collecting problems instead of stopping at the first."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self.problems: list[ContentProblem] = []
-        self.lines: dict[tuple[str, ...], int] = {}
-
-    def problem(self, node: Node, message: str) -> None:
-        self.problems.append(ContentProblem(self.path, _line(node), message))
-
-    # -- the sections --------------------------------------------------------------
 
     def program(self, root: Node) -> Program | None:
         top = self.mapping(root, "the program", _TOP_KEYS)
@@ -229,9 +212,9 @@ class _Reader:
         margin = self.margin(top["margin"]) if "margin" in top else MarginRule()
         return Program(certs, tiers, margin, self.path, MappingProxyType(dict(self.lines)))
 
-    def certifications(self, entry: tuple[Node, Node]) -> tuple[Certification, ...]:
+    def certifications(self, entry: Entry) -> tuple[Certification, ...]:
         key_node, node = entry
-        self.lines[("certifications",)] = _line(key_node)
+        self.lines[("certifications",)] = line_of(key_node)
         levels = self.mapping(node, "'certifications'")
         if levels is None:
             return ()
@@ -240,10 +223,10 @@ class _Reader:
         return tuple(c for rank, (level, pair) in enumerate(levels.items())
                      if (c := self.certification(level, pair, rank)) is not None)
 
-    def certification(self, level: str, pair: tuple[Node, Node], rank: int) -> Certification | None:
+    def certification(self, level: str, pair: Entry, rank: int) -> Certification | None:
         key_node, node = pair
         where = ("certifications", level)
-        self.lines[where] = _line(key_node)
+        self.lines[where] = line_of(key_node)
         if not _SLUG.match(level):
             self.problem(key_node, f"certification level '{level}' must be lowercase letters, "
                                    "digits and '-'")
@@ -251,7 +234,7 @@ class _Reader:
         if fields is None:
             return None
         label = f"certification '{level}'"
-        title = self.title(fields, node, label)
+        title = self.title(fields, key_node, label)
         requires = self.names(fields.get("requires"), f"{label} requires", where + ("requires",),
                               _SLUG)
         courses = self.names(fields.get("courses"), f"{label} courses", where + ("courses",), _SLUG)
@@ -269,9 +252,9 @@ class _Reader:
         return Certification(level, title, requires, courses, exams, bool(practical), evidence,
                              approvals, valid_for, rank)
 
-    def tiers(self, entry: tuple[Node, Node]) -> tuple[Tier, ...]:
+    def tiers(self, entry: Entry) -> tuple[Tier, ...]:
         key_node, node = entry
-        self.lines[("tiers",)] = _line(key_node)
+        self.lines[("tiers",)] = line_of(key_node)
         entries = self.mapping(node, "'tiers'")
         if entries is None:
             return ()
@@ -280,7 +263,7 @@ class _Reader:
         tiers = []
         for rank, (key, (tier_key_node, tier_node)) in enumerate(entries.items()):
             where = ("tiers", key)
-            self.lines[where] = _line(tier_key_node)
+            self.lines[where] = line_of(tier_key_node)
             label = f"tier '{key}'"
             if not _SLUG.match(key):
                 self.problem(tier_key_node, f"{label}: a tier key must be lowercase letters, "
@@ -291,7 +274,7 @@ class _Reader:
             certified = self.thresholds(fields.get("certified"), f"{label} certified",
                                         where + ("certified",), allowed=None, low=1, high=None,
                                         unit="people", whole=True)
-            tier = Tier(key, self.title(fields, tier_node, label),
+            tier = Tier(key, self.title(fields, tier_key_node, label),
                         tuple((level, int(n)) for level, n in certified),
                         self.count(fields.get("deals_closed"), f"{label} deals_closed"),
                         self.count(fields.get("annual_revenue"), f"{label} annual_revenue"),
@@ -303,9 +286,9 @@ class _Reader:
             tiers.append(tier)
         return tuple(tiers)
 
-    def margin(self, entry: tuple[Node, Node]) -> MarginRule:
+    def margin(self, entry: Entry) -> MarginRule:
         key_node, node = entry
-        self.lines[("margin",)] = _line(key_node)
+        self.lines[("margin",)] = line_of(key_node)
         fields = self.mapping(node, "'margin'", _MARGIN_KEYS)
         if fields is None:
             return MarginRule()
@@ -317,115 +300,17 @@ class _Reader:
         cap = self.percent(fields.get("max"), "margin max")
         return MarginRule(base or 0, bonus or 0, by_tier, cap)
 
-    # -- the value shapes ----------------------------------------------------------
-
-    def mapping(self, node: Node, label: str, allowed: tuple[str, ...] | None = None,
-                ) -> dict[str, tuple[Node, Node]] | None:
-        if not isinstance(node, MappingNode):
-            self.problem(node, f"{label} must be a mapping of 'key: value' entries")
-            return None
-        entries: dict[str, tuple[Node, Node]] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, ScalarNode) else None
-            if key is None:
-                self.problem(key_node, f"{label}: a key must be a plain name")
-            elif key in entries:
-                self.problem(key_node, f"{label}: '{key}' is given twice")
-            elif allowed is not None and key not in allowed:
-                self.problem(key_node, f"{label}: unknown key '{key}'{_suggest(key, allowed)}; "
-                                       f"allowed: {', '.join(allowed)}")
-            else:
-                entries[key] = (key_node, value_node)
-        return entries
-
-    def title(self, fields: dict[str, tuple[Node, Node]], node: Node, label: str) -> str:
-        if "title" not in fields:
-            self.problem(node, f"{label} needs a 'title'")
-            return ""
-        value = _construct(fields["title"][1])
-        if value is None or isinstance(value, (list, dict)) or not str(value).strip():
-            self.problem(fields["title"][1], f"{label}: 'title' must be a non-empty text")
-            return ""
-        return str(value).strip()
-
-    def names(self, entry: tuple[Node, Node] | None, label: str, where: tuple[str, ...],
-              pattern: re.Pattern[str]) -> tuple[str, ...]:
-        if entry is None:
-            return ()
-        node = entry[1]
-        if not isinstance(node, SequenceNode):
-            self.problem(node, f"{label} must be a list of names, e.g. [a, b]")
-            return ()
-        names: list[str] = []
-        for item in node.value:
-            value = _construct(item) if isinstance(item, ScalarNode) else None
-            if not isinstance(value, str) or not pattern.match(value):
-                self.problem(item, f"{label}: {_show(item)} is not a name (lowercase letters, "
-                                   "digits, '-')")
-            elif value in names:
-                self.problem(item, f"{label}: '{value}' is listed twice")
-            else:
-                names.append(value)
-                self.lines[where + (value,)] = _line(item)
-        return tuple(names)
-
-    def thresholds(self, entry: tuple[Node, Node] | None, label: str, where: tuple[str, ...], *,
-                   allowed: tuple[str, ...] | None, low: float, high: float | None,
-                   unit: str = "", whole: bool = False) -> tuple[tuple[str, float], ...]:
-        if entry is None:
-            return ()
-        fields = self.mapping(entry[1], label, allowed)
-        if fields is None:
-            return ()
-        result = []
-        for name, (key_node, value_node) in fields.items():
-            self.lines[where + (name,)] = _line(key_node)
-            value = self.number(value_node, f"{label} '{name}'", low, high, unit, whole)
-            if value is not None:
-                result.append((name, value))
-        return tuple(result)
-
-    def number(self, node: Node, label: str, low: float, high: float | None, unit: str = "",
-               whole: bool = False) -> float | None:
-        value = _construct(node) if isinstance(node, ScalarNode) else None
-        kind = "a whole number" if whole else "a number"
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-                whole and not isinstance(value, int)):
-            self.problem(node, f"{label} must be {kind}, not {_show(node)}")
-            return None
-        if value < low or (high is not None and value > high):
-            span = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-            self.problem(node, f"{label} must be {span}{' ' + unit if unit else ''}, not {value:g}")
-            return None
-        return value
-
-    def percent(self, entry: tuple[Node, Node] | None, label: str) -> float | None:
-        return None if entry is None else self.number(entry[1], label, 0, 100, "percent")
-
-    def count(self, entry: tuple[Node, Node] | None, label: str) -> int | None:
-        value = None if entry is None else self.number(entry[1], label, 0, None, whole=True)
-        return None if value is None else int(value)
-
-    def boolean(self, entry: tuple[Node, Node] | None, label: str) -> bool | None:
-        if entry is None:
-            return None
-        value = _construct(entry[1]) if isinstance(entry[1], ScalarNode) else None
-        if not isinstance(value, bool):
-            self.problem(entry[1], f"{label} must be true or false, not {_show(entry[1])}")
-            return None
-        return value
-
-    def valid_for(self, entry: tuple[Node, Node] | None, label: str) -> timedelta | None:
+    def valid_for(self, entry: Entry | None, label: str) -> timedelta | None:
         if entry is None:
             return None
         node = entry[1]
-        value = _construct(node) if isinstance(node, ScalarNode) else None
+        value = construct(node) if isinstance(node, ScalarNode) else None
         if value is None and isinstance(node, ScalarNode) and node.tag.endswith(":null"):
             return None  # "valid_for: ~" spells out "never expires"
         # A bare number would read as minutes; a certification's life never is.
         if not isinstance(value, str):
             self.problem(node, f"{label} valid_for must be a duration with a unit, e.g. 2y or "
-                               f"730d, not {_show(node)}")
+                               f"730d, not {show(node)}")
             return None
         try:
             duration = parse_duration(value)
@@ -436,14 +321,3 @@ class _Reader:
             self.problem(node, f"{label} valid_for must be longer than zero")
             return None
         return duration
-
-
-def _construct(node: Node) -> Any:
-    """The plain Python value of a scalar node, typed the way yaml.safe_load would."""
-    return yaml.SafeLoader("").construct_object(node, deep=True)
-
-
-def _show(node: Node) -> str:
-    if isinstance(node, ScalarNode):
-        return repr(node.value) if node.value else "nothing"
-    return "a list" if isinstance(node, SequenceNode) else "a mapping"
