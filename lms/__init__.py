@@ -1,0 +1,49 @@
+"""Partner Academy: partner onboarding and certification."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from lms.config import REPO_ROOT, load_config
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("LMS_INSTANCE_PATH") or str(REPO_ROOT / "instance"),
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder=str(REPO_ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path, test_config))
+
+    from lms import database, web
+    from lms.extensions import csrf, db, migrate
+    from lms.i18n import init_app as init_i18n
+    from lms.auth.session import init_app as init_login
+    from lms.content.store import ContentStore
+    from lms.security import headers
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    init_login(app)
+    init_i18n(app)
+    headers.init_app(app)
+    app.extensions["lms.content"] = ContentStore(
+        REPO_ROOT / app.config["CONTENT_DIR"] if not os.path.isabs(app.config["CONTENT_DIR"])
+        else app.config["CONTENT_DIR"],
+        check_interval=app.config["CONTENT_CHECK_INTERVAL"],
+    )
+    web.register(app)
+
+    from lms.cli import register_commands
+
+    register_commands(app)
+    return app

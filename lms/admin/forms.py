@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+ROLE_LABELS = [("learner", _l("Learner")), ("trainer", _l("Trainer")),
+               ("manager", _l("Manager")), ("admin", _l("Administrator"))]
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=ROLE_LABELS)
+    org = SelectField(_l("Partner company"), choices=[])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "new-password"})
+
+
+class OrganizationForm(FlaskForm):
+    slug = StringField(_l("Identifier"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])

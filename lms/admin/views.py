@@ -1,0 +1,91 @@
+"""Administration: users, partner companies, and the content status for trainers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from lms.admin.forms import OrganizationForm, UserForm
+from lms.auth.access import role_required
+from lms.extensions import db
+from lms.messages import message_for
+from lms.models import Organization, User
+from lms.services import accounts
+from lms.services.errors import Invalid
+from lms.web import content_store
+
+bp = Blueprint("admin", __name__)
+PAGE_SIZE = 50
+
+
+def _org_choices():
+    orgs = db.session.execute(select(Organization.slug, Organization.name).order_by(Organization.name))
+    return [("", _("(none: vendor staff)"))] + [(slug, name) for slug, name in orgs]
+
+
+def _users_page(page: int):
+    total = db.session.scalar(select(func.count(User.id)))
+    users = db.session.scalars(select(User).order_by(User.email)
+                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return users, total
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required("admin")
+def users():
+    form = UserForm()
+    form.org.choices = _org_choices()
+    status = 200
+    if form.validate_on_submit():
+        item = accounts.NewUser(email=form.email.data, name=form.name.data, role=form.role.data,
+                                org_slug=form.org.data or None, password=form.password.data)
+        try:
+            accounts.create_users([item], actor_id=current_user.id, address=request.remote_addr)
+        except Invalid as exc:
+            field = getattr(form, exc.field, None) or form.email
+            field.errors.append(message_for(exc.message))
+            status = 422
+        else:
+            flash(_("User %(email)s added.", email=item.email), "success")
+            return redirect(url_for("admin.users"))
+    elif request.method == "POST":
+        status = 400
+    page = max(request.args.get("page", 1, type=int), 1)
+    users, total = _users_page(page)
+    return render_template("admin/users.html", form=form, users=users, total=total, page=page,
+                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)), status
+
+
+@bp.route("/organizations", methods=["GET", "POST"])
+@role_required("admin")
+def organizations():
+    form = OrganizationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            accounts.create_organization(form.slug.data, form.name.data, actor_id=current_user.id,
+                                         address=request.remote_addr)
+        except Invalid as exc:
+            getattr(form, exc.field).errors.append(message_for(exc.message))
+            status = 422
+        else:
+            flash(_("Partner company %(name)s added.", name=form.name.data), "success")
+            return redirect(url_for("admin.organizations"))
+    elif request.method == "POST":
+        status = 400
+    rows = db.session.execute(
+        select(Organization, func.count(User.id))
+        .outerjoin(User, User.organization_id == Organization.id)
+        .group_by(Organization.id).order_by(Organization.name)
+    ).all()
+    return render_template("admin/organizations.html", form=form, rows=rows), status
+
+
+@bp.get("/content")
+@role_required("trainer", "admin")
+def content_status():
+    store = content_store()
+    return render_template("admin/content.html", courses=store.courses(),
+                           quizzes=store.quizzes(), problems=store.problems())

@@ -1,0 +1,49 @@
+"""JSON API v1: bearer tokens only, JSON errors, described at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+
+from lms.services.accounts import user_for_token
+from lms.services.errors import ServiceError
+
+bp = Blueprint("api", __name__)
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+def api_error(status: int, code: str, message: str, **extra):
+    body = {"error": {"code": code, "message": message, **extra}}
+    return jsonify(body), status
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        resp, status = api_error(401, "unauthorized", "A valid bearer token is required.")
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return resp, status
+    g.api_user = user
+    return None
+
+
+@bp.errorhandler(ServiceError)
+def service_error(exc: ServiceError):
+    extra = {"field": exc.field} if exc.field else {}
+    return api_error(exc.status, exc.code, exc.message, **extra)
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 with a clear message."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ServiceError("The body must be a JSON object.", code="invalid_body")
+    return data
+
+
+from lms.api import courses, meta  # noqa: E402,F401  (routes register on bp)

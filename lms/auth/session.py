@@ -1,0 +1,31 @@
+"""Flask-Login wiring: the session cookie names a user *and* a session version."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms.extensions import db, login_manager
+from lms.models import User
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    # Roles, activity and the session version are read from the database on each
+    # request, so a demotion, deactivation or sign-out takes effect at once.
+    try:
+        uid, version = (int(part) for part in user_id.split(":", 1))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, uid)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"

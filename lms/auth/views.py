@@ -1,0 +1,120 @@
+"""Sign-in, sign-out, language and the user's own settings."""
+
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.auth.forms import LanguageForm, LoginForm, PasswordForm, PreferencesForm
+from lms.i18n import LANGUAGES
+from lms.messages import message_for
+from lms.security.urls import safe_next
+from lms.services import accounts
+from lms.services.errors import Invalid, Throttled
+
+bp = Blueprint("auth", __name__)
+
+
+def _limits() -> accounts.ThrottleLimits:
+    from datetime import timedelta
+
+    cfg = current_app.config
+    return accounts.ThrottleLimits(
+        per_account=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        per_address=cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        window=timedelta(seconds=cfg["LOGIN_THROTTLE_WINDOW"]),
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(form.next.data) or url_for("catalog.index"))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data,
+                                         address=request.remote_addr or "", limits=_limits())
+        except Throttled:
+            form.password.errors.append(_("Too many failed sign-ins. Try again in 15 minutes."))
+            return render_template("auth/login.html", form=form), 429
+        if user is not None:
+            # A fresh session at sign-in: nothing from before (fixation) survives.
+            lang = session.get("lang")
+            session.clear()
+            if lang and not user.locale:
+                session["lang"] = lang
+            login_user(user)
+            return redirect(safe_next(form.next.data) or url_for("catalog.index"))
+        form.password.errors.append(_("The email address or password is not correct."))
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    accounts.end_sessions(current_user, reason="logout", actor_id=current_user.id,
+                          address=request.remote_addr)
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def language():
+    form = LanguageForm()
+    if not form.validate_on_submit() or form.lang.data not in LANGUAGES:
+        abort(400)
+    if current_user.is_authenticated:
+        accounts.set_preferences(current_user, locale=form.lang.data,
+                                 timezone=current_user.timezone)
+    session["lang"] = form.lang.data
+    return redirect(safe_next(form.next.data) or url_for("catalog.index"))
+
+
+@bp.route("/settings", methods=["GET"])
+@login_required
+def settings():
+    prefs = PreferencesForm(locale=current_user.locale or "ja", timezone=current_user.timezone)
+    return render_template("auth/settings.html", prefs=prefs, password=PasswordForm())
+
+
+@bp.post("/settings/preferences")
+@login_required
+def save_preferences():
+    prefs = PreferencesForm()
+    if not prefs.validate_on_submit():
+        return render_template("auth/settings.html", prefs=prefs, password=PasswordForm()), 400
+    accounts.set_preferences(current_user, locale=prefs.locale.data, timezone=prefs.timezone.data)
+    session["lang"] = prefs.locale.data
+    flash(_("Your settings have been saved."), "success")
+    return redirect(url_for("auth.settings"))
+
+
+@bp.post("/settings/password")
+@login_required
+def change_password():
+    form = PasswordForm()
+    prefs = PreferencesForm(locale=current_user.locale or "ja", timezone=current_user.timezone)
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data,
+                                     form.new_password.data, address=request.remote_addr)
+        except Invalid as exc:
+            getattr(form, exc.field).errors.append(message_for(exc.message))
+        else:
+            # Other sessions died with the version bump; keep this one signed in.
+            session.clear()
+            login_user(accounts.reload_user(current_user.id))
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("auth.settings"))
+    return render_template("auth/settings.html", prefs=prefs, password=form), 400

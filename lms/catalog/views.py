@@ -1,0 +1,130 @@
+"""Catalog, course and lesson pages, course files, and "my learning"."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from lms.content.courses import Course
+from lms.services import progress as progress_service
+from lms.services.errors import Conflict
+from lms.web import content_store
+
+bp = Blueprint("catalog", __name__)
+
+LEVEL_ORDER = {"bronze": 0, "silver": 1, "gold": 2, None: 3}
+
+
+def visible_course(slug: str) -> Course:
+    course = content_store().course(slug)
+    if course is None or (course.draft and not current_user.sees_drafts):
+        abort(404)
+    return course
+
+
+def quiz_url(slug: str | None) -> str | None:
+    if not slug or "quiz.start" not in current_app.view_functions:
+        return None
+    return url_for("quiz.start", slug=slug)
+
+
+def _level_key(course: Course):
+    return (LEVEL_ORDER.get(course.level, 3), course.level or "")
+
+
+@bp.get("/")
+@login_required
+def index():
+    courses = progress_service.visible_courses(content_store().courses(), current_user)
+    progress = progress_service.progress_for(current_user, courses)
+    groups = []
+    for level, by_level in groupby(sorted(courses, key=_level_key), key=lambda c: c.level):
+        by_level = list(by_level)
+        tracks = []
+        for track, items in groupby(sorted(by_level, key=lambda c: (c.track or "", c.order, c.slug)),
+                                    key=lambda c: c.track):
+            tracks.append((track, list(items)))
+        groups.append((level, tracks))
+    return render_template("catalog/index.html", groups=groups, progress=progress)
+
+
+@bp.get("/courses/<slug>")
+@login_required
+def course(slug: str):
+    course = visible_course(slug)
+    store = content_store()
+    courses = progress_service.visible_courses(store.courses(), current_user)
+    progress = progress_service.progress_for(current_user, courses + [course])
+    unmet = progress_service.unmet_prerequisites(course, progress)
+    prerequisites = [store.course(s) for s in course.prerequisites]
+    return render_template("catalog/course.html", course=course, progress=progress[course.slug],
+                           unmet=unmet, prerequisites=[p for p in prerequisites if p],
+                           quiz=store.quiz(course.quiz) if course.quiz else None,
+                           quiz_url=quiz_url(course.quiz),
+                           locked=bool(unmet) and not current_user.sees_drafts)
+
+
+@bp.get("/courses/<slug>/lessons/<lesson_slug>")
+@login_required
+def lesson(slug: str, lesson_slug: str):
+    course = visible_course(slug)
+    lesson = course.lesson(lesson_slug)
+    if lesson is None:
+        abort(404)
+    store = content_store()
+    relevant = [course] + [c for c in (store.course(s) for s in course.prerequisites) if c]
+    progress = progress_service.progress_for(current_user, relevant)
+    unmet = progress_service.unmet_prerequisites(course, progress)
+    if unmet and not current_user.sees_drafts:
+        flash(_("Complete the prerequisite courses first."), "warning")
+        return redirect(url_for("catalog.course", slug=slug))
+    previous, following = course.neighbours(lesson_slug)
+    return render_template("catalog/lesson.html", course=course, lesson=lesson,
+                           previous=previous, following=following,
+                           done=lesson.slug in progress[course.slug].done,
+                           progress=progress[course.slug], form=FlaskForm())
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/done")
+@login_required
+def mark_done(slug: str, lesson_slug: str):
+    course = visible_course(slug)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        progress_service.mark_lesson_done(current_user, course, lesson_slug, content_store())
+    except Conflict:
+        flash(_("Complete the prerequisite courses first."), "warning")
+        return redirect(url_for("catalog.course", slug=slug))
+    _, following = course.neighbours(lesson_slug)
+    flash(_("Lesson marked as done."), "success")
+    if following is not None and request.form.get("then") == "next":
+        return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=following.slug))
+    return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=lesson_slug))
+
+
+@bp.get("/courses/<slug>/files/<path:relpath>")
+@login_required
+def course_file(slug: str, relpath: str):
+    visible_course(slug)
+    path = content_store().asset_path(slug, relpath)
+    if path is None:
+        abort(404)
+    return send_file(path, max_age=3600, conditional=True)
+
+
+@bp.get("/my")
+@login_required
+def my_learning():
+    courses = progress_service.visible_courses(content_store().courses(), current_user)
+    progress = progress_service.progress_for(current_user, courses)
+    started = [progress[c.slug] for c in courses
+               if progress[c.slug].lessons_done and not progress[c.slug].complete]
+    completed = [progress[c.slug] for c in courses if progress[c.slug].complete]
+    todo = [progress[c.slug] for c in courses if not progress[c.slug].lessons_done
+            and not progress[c.slug].complete]
+    return render_template("catalog/my.html", started=started, completed=completed, todo=todo)

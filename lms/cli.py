@@ -1,0 +1,181 @@
+"""The `lms` command: a Flask CLI group bound to the app factory."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from lms.services import accounts
+from lms.services.errors import Invalid, NotFound
+
+
+def _create_app():
+    from lms import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False)
+def main():
+    """Partner Academy."""
+
+
+def upgrade_database() -> None:
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+@main.command("serve")
+@click.option("--demo", is_flag=True, help="Load demo companies, users and progress.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int, help="Worker processes (default: 2 x cores).")
+@with_appcontext
+def serve(demo: bool, host: str, port: int, workers: int | None):
+    """Create or migrate the database, optionally load demo data, and serve with gunicorn."""
+    upgrade_database()
+    if demo:
+        from lms.demo import load_demo, print_logins
+
+        load_demo()
+        print_logins()
+    workers = workers or int(os.environ.get("LMS_WORKERS", 0)) or 2 * (os.cpu_count() or 1)
+    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+            "--timeout", "60", "--graceful-timeout", "20", "--access-logfile", "-",
+            "lms.wsgi:app"]
+    click.echo(f"Serving on http://{host}:{port}/ with {workers} workers", err=True)
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)
+
+
+@main.command("check")
+@click.option("--content", "content_dir", default=None, type=click.Path(file_okay=False),
+              help="Content root (default: LMS_CONTENT_DIR or the repository).")
+def check(content_dir: str | None):
+    """Validate courses, quizzes and program.yml; print path:line: message per problem."""
+    from lms.config import REPO_ROOT
+    from lms.content.store import check as check_content
+
+    root = Path(content_dir or os.environ.get("LMS_CONTENT_DIR") or REPO_ROOT)
+    if not root.is_dir():
+        raise click.UsageError(f"no such content folder: {root}")
+    problems = check_content(root)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo("content ok", err=True)
+
+
+@main.command("create-org")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@with_appcontext
+def create_org(slug: str, name: str):
+    """Add a partner company."""
+    try:
+        org = accounts.create_organization(slug, name, actor_id=None)
+    except Invalid as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from None
+    click.echo(f"created organisation {org.slug}")
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["learner", "trainer", "manager", "admin"]))
+@click.option("--org", "org_slug", default=None)
+@click.option("--password", default=None)
+@with_appcontext
+def create_user(email, name, role, org_slug, password):
+    """Add a user (prompts for the password when omitted)."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    item = accounts.NewUser(email=email, name=name, role=role, org_slug=org_slug, password=password)
+    try:
+        accounts.create_users([item], actor_id=None)
+    except Invalid as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from None
+    click.echo(f"created user {accounts.normalise_email(email)}", err=True)
+
+
+@main.command("create-token")
+@click.option("--email", required=True)
+@with_appcontext
+def create_token(email: str):
+    """Print a new API token for that user, once, alone on stdout."""
+    try:
+        token = accounts.create_token(email)
+    except NotFound:
+        raise click.ClickException(f"no user with email {email}") from None
+    click.echo(token)
+
+
+@main.command("import-users")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@with_appcontext
+def import_users(file):
+    """Bulk add users from CSV (email,name,role,org[,password]); a bad row adds none."""
+    reader = csv.DictReader(file)
+    missing = {"email", "name", "role", "org"} - set(reader.fieldnames or [])
+    if missing:
+        raise click.ClickException(f"line 1: missing column(s): {', '.join(sorted(missing))}")
+    items, lines = [], []
+    for row in reader:
+        items.append(accounts.NewUser(
+            email=(row.get("email") or "").strip(), name=(row.get("name") or "").strip(),
+            role=(row.get("role") or "").strip(), org_slug=(row.get("org") or "").strip() or None,
+            password=(row.get("password") or None)))
+        lines.append(reader.line_num)
+    if not items:
+        raise click.ClickException("no rows to import")
+    try:
+        accounts.create_users(items, actor_id=None)
+    except Invalid as exc:
+        index = exc.extra.get("index", 0)
+        raise click.ClickException(
+            f"line {lines[index]}: {exc.field}: {exc.message} (nothing imported)") from None
+    click.echo(f"imported {len(items)} user(s)")
+
+
+@main.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup(path: str):
+    """A consistent online backup of the SQLite database while the site runs."""
+    from lms.extensions import db
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("online backup is for SQLite; use pg_dump for PostgreSQL")
+    target = Path(path)
+    if target.exists():
+        raise click.ClickException(f"{target} exists; refusing to overwrite")
+    source = sqlite3.connect(url.database, timeout=30)
+    dest = sqlite3.connect(str(target))
+    try:
+        # The backup API copies page by page under SQLite's own locking: writers
+        # carry on, and the copy is one consistent snapshot.
+        source.backup(dest, pages=256)
+        result = dest.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        dest.close()
+        source.close()
+    if result != "ok":
+        raise click.ClickException(f"integrity check of the backup failed: {result}")
+    click.echo(f"backup written to {target} (integrity ok)")
+
+
+def register_commands(app) -> None:
+    """Commands live on the `main` group; nothing to attach to the app itself."""

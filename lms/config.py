@@ -1,0 +1,75 @@
+"""Configuration: defaults, then the environment, then an explicit mapping (tests)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """Normalise LMS_DATABASE_URL: plain postgresql:// URLs get the psycopg 3 driver."""
+    if not raw:
+        return "sqlite:///" + os.path.join(instance_path, "lms.sqlite3")
+    for prefix in ("postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def secret_key(instance_path: str) -> str:
+    """LMS_SECRET_KEY, or a key generated once into the instance folder."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: when several workers start at once, exactly one writes the key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    env = os.environ
+    overrides = dict(overrides or {})
+    base_url = env.get("LMS_BASE_URL", "").rstrip("/")
+    config: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("LMS_DATABASE_URL"), instance_path),
+        "CONTENT_DIR": env.get("LMS_CONTENT_DIR") or str(REPO_ROOT),
+        "BASE_URL": base_url,
+        "QUIZ_GRACE_SECONDS": int(env.get("LMS_QUIZ_GRACE_SECONDS", "5")),
+        "CONTENT_CHECK_INTERVAL": 2.0,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "REMEMBER_COOKIE_DURATION": 14 * 86400,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a long exam must not expire its form
+        "BABEL_DEFAULT_LOCALE": "ja",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Sign-in throttling: failures allowed per window, per account and per address.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+        "LOGIN_THROTTLE_WINDOW": 15 * 60,
+        "MAIL_SERVER": env.get("LMS_SMTP_HOST", ""),
+        "MAIL_FROM": env.get("LMS_MAIL_FROM", "academy@example.com"),
+    }
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
+    else:
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    config.update(overrides)
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = env.get("LMS_SECRET_KEY") or secret_key(instance_path)
+    return config

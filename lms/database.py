@@ -1,0 +1,58 @@
+"""Database plumbing: SQLite pragmas, write transactions, retryable lock errors."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from lms.extensions import db
+
+_WRITE = "lms_write"
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # We issue BEGIN ourselves (below), so pysqlite must not.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # Writers take the lock up front: a deferred transaction that upgrades
+        # from read to write fails at once with SQLITE_BUSY instead of waiting.
+        if conn.get_execution_options().get(_WRITE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def begin_write() -> None:
+    """Start the current session's write transaction, holding the write lock on SQLite.
+
+    Call it at the start of a service that writes. Whatever was read before (the
+    signed-in user) is committed first: reads need no lock.
+    """
+    session = db.session()  # the real Session behind the scoped proxy
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={_WRITE: True})
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        configure_engine(db.engine)

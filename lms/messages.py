@@ -1,0 +1,27 @@
+"""Words for the codes services raise, shown to people in their language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+MESSAGES = {
+    "too_short": _l("Use at least 8 characters."),
+    "too_long": _l("Use at most 256 characters."),
+    "too_common": _l("This password is too common. Choose another."),
+    "wrong_password": _l("The current password is not correct."),
+    "invalid_email": _l("Enter a valid email address."),
+    "name_required": _l("Enter a name."),
+    "invalid_role": _l("Choose a valid role."),
+    "unknown_organization": _l("No such partner company."),
+    "learner_needs_organization": _l("A learner belongs to a partner company."),
+    "email_taken": _l("A user with this email address already exists."),
+    "invalid_slug": _l("Use lowercase letters, digits and hyphens."),
+    "slug_taken": _l("This identifier is already used."),
+    "unknown_user": _l("No such user."),
+    "prerequisites_unmet": _l("Complete the prerequisite courses first."),
+    "not_found": _l("Not found."),
+}
+
+
+def message_for(code: str) -> str:
+    return str(MESSAGES.get(code, code))

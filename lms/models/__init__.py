@@ -1,0 +1,17 @@
+"""The database keeps what people did; content lives in files and is keyed by slug."""
+
+from lms.models.accounts import ApiToken, LoginThrottle, User
+from lms.models.attempts import Attempt
+from lms.models.audit import AuditEvent
+from lms.models.organizations import Organization
+from lms.models.progress import LessonProgress
+
+__all__ = [
+    "ApiToken",
+    "Attempt",
+    "AuditEvent",
+    "LessonProgress",
+    "LoginThrottle",
+    "Organization",
+    "User",
+]

@@ -1,0 +1,224 @@
+"""Accounts: sign-in with throttling, users, passwords, sessions and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from lms.database import begin_write
+from lms.extensions import db
+from lms.models import ApiToken, LoginThrottle, Organization, User
+from lms.models.accounts import ROLES
+from lms.models.types import utcnow
+from lms.security.passwords import hash_password, needs_rehash, password_problem, verify_password
+from lms.services import audit
+from lms.services.errors import Invalid, NotFound, Throttled
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class ThrottleLimits:
+    per_account: int
+    per_address: int
+    window: timedelta
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _throttle_rows(keys: list[str]) -> dict[str, LoginThrottle]:
+    rows = db.session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+    return {row.key: row for row in rows}
+
+
+def _is_throttled(rows: dict[str, LoginThrottle], key: str, limit: int,
+                  limits: ThrottleLimits, now: datetime) -> bool:
+    row = rows.get(key)
+    return bool(row and row.window_start > now - limits.window and row.failures >= limit)
+
+
+def _count_failure(rows: dict[str, LoginThrottle], key: str, limits: ThrottleLimits,
+                   now: datetime) -> None:
+    row = rows.get(key)
+    if row is None:
+        db.session.add(LoginThrottle(key=key, failures=1, window_start=now))
+    elif row.window_start <= now - limits.window:
+        row.failures, row.window_start = 1, now
+    else:
+        row.failures += 1
+
+
+def authenticate(email: str, password: str, *, address: str, limits: ThrottleLimits,
+                 now: datetime | None = None) -> User | None:
+    """The user for these credentials, or None. Raises Throttled after too many failures."""
+    now = now or utcnow()
+    email = normalise_email(email)
+    account_key, address_key = f"account:{email}"[:300], f"address:{address}"[:300]
+    begin_write()
+    rows = _throttle_rows([account_key, address_key])
+    if (_is_throttled(rows, account_key, limits.per_account, limits, now)
+            or _is_throttled(rows, address_key, limits.per_address, limits, now)):
+        audit.record("login.throttled", actor_id=None, target=email, address=address)
+        db.session.commit()
+        raise Throttled("too many failed sign-ins; try again later")
+    user = db.session.scalar(select(User).where(User.email == email))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        _count_failure(rows, account_key, limits, now)
+        _count_failure(rows, address_key, limits, now)
+        audit.record("login.failed", actor_id=user.id if user else None, target=email,
+                     address=address)
+        db.session.commit()
+        return None
+    if account_key in rows:
+        db.session.delete(rows[account_key])
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_active_at = now
+    audit.record("login", actor_id=user.id, target=email, address=address)
+    db.session.commit()
+    return user
+
+
+def end_sessions(user: User, *, reason: str, actor_id: int | None, address: str | None) -> None:
+    """Invalidate every session cookie issued to this user so far."""
+    begin_write()
+    db.session.execute(
+        User.__table__.update().where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+    )
+    audit.record(reason, actor_id=actor_id, target=user.email, address=address)
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str, *, address: str | None) -> None:
+    if not verify_password(user.password_hash, current):
+        raise Invalid("wrong_password", field="current_password")
+    problem = password_problem(new)
+    if problem:
+        raise Invalid(problem, field="new_password")
+    begin_write()
+    user = db.session.get(User, user.id)
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    audit.record("password.changed", actor_id=user.id, target=user.email, address=address)
+    db.session.commit()
+
+
+def set_preferences(user: User, *, locale: str, timezone: str) -> None:
+    begin_write()
+    user = db.session.get(User, user.id)
+    user.locale, user.timezone = locale, timezone
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class NewUser:
+    email: str
+    name: str
+    role: str
+    org_slug: str | None = None
+    password: str | None = None
+
+
+def validate_new_user(data: NewUser, orgs: dict[str, Organization]) -> None:
+    if not EMAIL_RE.match(normalise_email(data.email)):
+        raise Invalid("invalid_email", field="email")
+    if not data.name.strip():
+        raise Invalid("name_required", field="name")
+    if data.role not in ROLES:
+        raise Invalid("invalid_role", field="role")
+    if data.org_slug and data.org_slug not in orgs:
+        raise Invalid("unknown_organization", field="org")
+    if data.role == "learner" and not data.org_slug:
+        raise Invalid("learner_needs_organization", field="org")
+    if data.password is not None:
+        problem = password_problem(data.password)
+        if problem:
+            raise Invalid(problem, field="password")
+
+
+def create_users(items: list[NewUser], *, actor_id: int | None, address: str | None = None) -> list[User]:
+    """Add users all-or-nothing: one bad item adds none of them."""
+    begin_write()
+    orgs = {o.slug: o for o in db.session.scalars(select(Organization))}
+    emails = [normalise_email(i.email) for i in items]
+    for index, item in enumerate(items):
+        try:
+            validate_new_user(item, orgs)
+        except Invalid as exc:
+            exc.extra["index"] = index
+            raise
+    existing = set(db.session.scalars(select(User.email).where(User.email.in_(emails))))
+    seen: set[str] = set()
+    for index, email in enumerate(emails):
+        if email in existing or email in seen:
+            raise Invalid("email_taken", field="email", index=index)
+        seen.add(email)
+    users = []
+    for item, email in zip(items, emails):
+        user = User(email=email, name=item.name.strip(), role=item.role,
+                    organization=orgs.get(item.org_slug) if item.org_slug else None,
+                    password_hash=hash_password(item.password) if item.password else None)
+        db.session.add(user)
+        users.append(user)
+        audit.record("user.created", actor_id=actor_id, target=email, address=address,
+                     role=item.role, org=item.org_slug)
+    db.session.commit()
+    return users
+
+
+def create_organization(slug: str, name: str, *, actor_id: int | None,
+                        address: str | None = None) -> Organization:
+    slug = (slug or "").strip()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
+        raise Invalid("invalid_slug", field="slug")
+    if not (name or "").strip():
+        raise Invalid("name_required", field="name")
+    begin_write()
+    if db.session.scalar(select(func.count()).where(Organization.slug == slug)):
+        raise Invalid("slug_taken", field="slug")
+    org = Organization(slug=slug, name=name.strip())
+    db.session.add(org)
+    audit.record("organization.created", actor_id=actor_id, target=slug, address=address)
+    db.session.commit()
+    return org
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(email: str, *, actor_id: int | None = None) -> str:
+    """A new API token for the user; returned once, stored only as a hash."""
+    begin_write()
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise NotFound("unknown_user", field="email")
+    token = "pa_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token)))
+    audit.record("token.created", actor_id=actor_id, target=user.email)
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    if not token or len(token) > 200:
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None or not row.user.active:
+        return None
+    return row.user
+
+
+def reload_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    db.session.refresh(user)
+    return user

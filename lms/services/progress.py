@@ -1,0 +1,121 @@
+"""Lesson progress and course completion, read in one query per kind."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.content.courses import Course
+from lms.database import begin_write
+from lms.extensions import db
+from lms.models import Attempt, LessonProgress, User
+from lms.services.errors import Conflict, NotFound
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    course: Course
+    done: frozenset[str]
+    quiz_passed: bool
+
+    @property
+    def lessons_done(self) -> int:
+        return sum(1 for lesson in self.course.lessons if lesson.slug in self.done)
+
+    @property
+    def lessons_total(self) -> int:
+        return len(self.course.lessons)
+
+    @property
+    def complete(self) -> bool:
+        lessons_ok = self.lessons_done == self.lessons_total
+        return lessons_ok and (self.course.quiz is None or self.quiz_passed)
+
+    @property
+    def percent(self) -> int:
+        steps = self.lessons_total + (1 if self.course.quiz else 0)
+        if steps == 0:
+            return 100
+        finished = self.lessons_done + (1 if self.course.quiz and self.quiz_passed else 0)
+        return round(100 * finished / steps)
+
+
+def visible_courses(courses, user: User) -> list[Course]:
+    return [c for c in courses if not c.draft or user.sees_drafts]
+
+
+def done_lessons(user_id: int) -> dict[str, set[str]]:
+    rows = db.session.execute(
+        select(LessonProgress.course_slug, LessonProgress.lesson_slug)
+        .where(LessonProgress.user_id == user_id)
+    )
+    done: dict[str, set[str]] = defaultdict(set)
+    for course_slug, lesson_slug in rows:
+        done[course_slug].add(lesson_slug)
+    return done
+
+
+def passed_quizzes(user_id: int) -> set[str]:
+    return set(db.session.scalars(
+        select(Attempt.quiz_slug).where(Attempt.user_id == user_id, Attempt.passed.is_(True))
+        .distinct()
+    ))
+
+
+def progress_for(user: User, courses) -> dict[str, CourseProgress]:
+    """Progress in every given course, from two queries whatever the number of courses."""
+    done = done_lessons(user.id)
+    passed = passed_quizzes(user.id)
+    return {
+        c.slug: CourseProgress(course=c, done=frozenset(done.get(c.slug, ())),
+                               quiz_passed=bool(c.quiz and c.quiz in passed))
+        for c in courses
+    }
+
+
+def unmet_prerequisites(course: Course, progress: dict[str, CourseProgress]) -> list[str]:
+    return [slug for slug in course.prerequisites
+            if slug not in progress or not progress[slug].complete]
+
+
+def completed_course_slugs(user: User, courses) -> set[str]:
+    return {slug for slug, p in progress_for(user, courses).items() if p.complete}
+
+
+def mark_lesson_done(user: User, course: Course, lesson_slug: str, store) -> bool:
+    """Record a lesson as done; idempotent. Returns True when it was newly recorded."""
+    if course.lesson(lesson_slug) is None:
+        raise NotFound("No such lesson.")
+    if not user.sees_drafts:
+        progress = progress_for(user, [c for c in store.courses() if c.slug in course.prerequisites])
+        if unmet_prerequisites(course, progress):
+            raise Conflict("Complete the prerequisite courses first.", code="prerequisites_unmet")
+    begin_write()
+    exists = db.session.scalar(select(LessonProgress.id).where(
+        LessonProgress.user_id == user.id, LessonProgress.course_slug == course.slug,
+        LessonProgress.lesson_slug == lesson_slug))
+    if exists:
+        db.session.commit()
+        return False
+    db.session.add(LessonProgress(user_id=user.id, course_slug=course.slug,
+                                  lesson_slug=lesson_slug))
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent request recorded it first: same outcome
+        db.session.rollback()
+        return False
+    after_progress(user)
+    return True
+
+
+# Called after anything that may complete a requirement (certification awarding
+# hooks in here); a list so later features register without circular imports.
+PROGRESS_LISTENERS: list = []
+
+
+def after_progress(user: User) -> None:
+    for listener in PROGRESS_LISTENERS:
+        listener(user)

@@ -1,0 +1,77 @@
+"""Blueprints, error pages, health check and template helpers: the site's map in one place."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from lms.database import is_lock_timeout
+from lms.extensions import db
+
+
+def content_store():
+    """The content store of this app (parsed once per file version, refreshed cheaply)."""
+    store = current_app.extensions["lms.content"]
+    store.refresh()
+    return store
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_json(status: int, code: str, message: str):
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def register(app: Flask) -> None:
+    from lms.admin.views import bp as admin_bp
+    from lms.api import bp as api_bp
+    from lms.auth.views import bp as auth_bp
+    from lms.catalog.views import bp as catalog_bp
+    from lms.extensions import csrf
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    # The API authenticates with bearer tokens only, never cookies: no CSRF there.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception:  # any database failure means: take me out of rotation
+            db.session.rollback()
+            return "unavailable", 503, {"Content-Type": "text/plain"}
+        return "ok", 200, {"Content-Type": "text/plain"}
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if _wants_json():
+            code = (exc.name or "error").lower().replace(" ", "_")
+            return _error_json(exc.code or 500, code, exc.description or exc.name)
+        return render_template("error.html", error=exc), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        db.session.rollback()
+        if is_lock_timeout(exc):
+            # The database was busy for the whole busy timeout: nothing was written,
+            # the client may simply retry.
+            if _wants_json():
+                resp = _error_json(503, "busy", "The database is busy; retry shortly.")
+            else:
+                resp = render_template("error.html", error=None,
+                                       message=_("The site is busy. Please try again.")), 503
+            response = app.make_response(resp)
+            response.headers["Retry-After"] = "2"
+            return response
+        app.logger.exception("unhandled error")
+        if _wants_json():
+            return _error_json(500, "internal_error", "Internal error.")
+        return render_template("error.html", error=None,
+                               message=_("Something went wrong.")), 500
