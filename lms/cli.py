@@ -179,3 +179,14 @@ def backup(path: str):
 
 def register_commands(app) -> None:
     """Commands live on the `main` group; nothing to attach to the app itself."""
+
+
+@main.command("sweep")
+@with_appcontext
+def sweep():
+    """Submit overdue attempts, expire certifications, re-evaluate tiers (idempotent)."""
+    from lms.models.types import utcnow
+    from lms.services.sweep import run_sweep
+
+    for result in run_sweep(utcnow()):
+        click.echo(f"{result.name}: {result.changed}" + (f" ({result.detail})" if result.detail else ""))

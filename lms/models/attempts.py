@@ -40,6 +40,8 @@ class Attempt(db.Model):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     essay_scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    essay_comments: Mapped[dict] = mapped_column(JSON, default=dict)
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     score: Mapped[float | None] = mapped_column(Float)
     total: Mapped[float | None] = mapped_column(Float)
     percent: Mapped[float | None] = mapped_column(Float)

@@ -1,8 +1,8 @@
-"""Initial schema: users, companies, tokens, progress, attempts, audit
+"""initial schema
 
-Revision ID: bc49d0fd2cd3
+Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 13:35:00.404156
+Create Date: 2026-11-23 13:39:06.642276
 
 """
 from alembic import op
@@ -10,9 +10,11 @@ import sqlalchemy as sa
 
 import lms.models.types
 
+import lms.models.types
+
 
 # revision identifiers, used by Alembic.
-revision = 'bc49d0fd2cd3'
+revision = '0001_initial'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -86,11 +88,14 @@ def upgrade():
     sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.Column('last_saved_at', lms.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('essay_scores', sa.JSON(), nullable=False),
+    sa.Column('essay_comments', sa.JSON(), nullable=False),
+    sa.Column('graded_by_id', sa.Integer(), nullable=True),
     sa.Column('score', sa.Float(), nullable=True),
     sa.Column('total', sa.Float(), nullable=True),
     sa.Column('percent', sa.Float(), nullable=True),
     sa.Column('passed', sa.Boolean(), nullable=True),
     sa.Column('graded_at', lms.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['graded_by_id'], ['users.id'], name=op.f('fk_attempts_graded_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_attempts_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attempts')),
     sa.UniqueConstraint('open_key', name=op.f('uq_attempts_open_key'))
