@@ -3,6 +3,7 @@
 from lms.models.accounts import ApiToken, LoginThrottle, User
 from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
+from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
 from lms.models.organizations import Organization
 from lms.models.progress import LessonProgress
 
@@ -10,8 +11,12 @@ __all__ = [
     "ApiToken",
     "Attempt",
     "AuditEvent",
+    "Certification",
     "LessonProgress",
     "LoginThrottle",
     "Organization",
+    "PersonEvidence",
+    "Signoff",
+    "Upload",
     "User",
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 13:39:06.642276
+Create Date: 2026-11-23 13:39:33.021589
 
 """
 from alembic import op
@@ -120,6 +120,27 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
 
+    op.create_table('certifications',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.String(length=32), nullable=False),
+    sa.Column('awarded_at', lms.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', lms.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', lms.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoke_reason', sa.Text(), nullable=True),
+    sa.Column('revoked_by_id', sa.Integer(), nullable=True),
+    sa.Column('renewals', sa.Integer(), nullable=False),
+    sa.Column('current_key', sa.String(length=80), nullable=True),
+    sa.Column('notices', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['revoked_by_id'], ['users.id'], name=op.f('fk_certifications_revoked_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_certifications_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certifications')),
+    sa.UniqueConstraint('current_key', name=op.f('uq_certifications_current_key'))
+    )
+    with op.batch_alter_table('certifications', schema=None) as batch_op:
+        batch_op.create_index('ix_certifications_level_expires', ['level', 'expires_at'], unique=False)
+        batch_op.create_index('ix_certifications_user_level', ['user_id', 'level'], unique=False)
+
     op.create_table('lesson_progress',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -133,15 +154,72 @@ def upgrade():
     with op.batch_alter_table('lesson_progress', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lesson_progress_user_id'), ['user_id'], unique=False)
 
+    op.create_table('person_evidence',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('deals_closed', sa.Integer(), nullable=False),
+    sa.Column('csat', sa.Float(), nullable=True),
+    sa.Column('updated_at', lms.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_person_evidence_updated_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_person_evidence_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_person_evidence'))
+    )
+    op.create_table('signoffs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.String(length=32), nullable=False),
+    sa.Column('requirement', sa.String(length=64), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('signed_by_id', sa.Integer(), nullable=True),
+    sa.Column('signed_at', lms.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['signed_by_id'], ['users.id'], name=op.f('fk_signoffs_signed_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_signoffs_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signoffs')),
+    sa.UniqueConstraint('user_id', 'level', 'requirement', name=op.f('uq_signoffs_user_id_level_requirement'))
+    )
+    with op.batch_alter_table('signoffs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signoffs_user_id'), ['user_id'], unique=False)
+
+    op.create_table('uploads',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.String(length=32), nullable=False),
+    sa.Column('requirement', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('stored_name', sa.String(length=64), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('uploaded_at', lms.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_uploads_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_uploads')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_uploads_stored_name'))
+    )
+    with op.batch_alter_table('uploads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_uploads_user_id'), ['user_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('uploads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_uploads_user_id'))
+
+    op.drop_table('uploads')
+    with op.batch_alter_table('signoffs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signoffs_user_id'))
+
+    op.drop_table('signoffs')
+    op.drop_table('person_evidence')
     with op.batch_alter_table('lesson_progress', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lesson_progress_user_id'))
 
     op.drop_table('lesson_progress')
+    with op.batch_alter_table('certifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_certifications_user_level')
+        batch_op.drop_index('ix_certifications_level_expires')
+
+    op.drop_table('certifications')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
         batch_op.drop_index(batch_op.f('ix_audit_events_action'))

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import (JSON, Float, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.models.accounts import User
+from lms.models.types import UTCDateTime, utcnow
+
+
+def new_assertion_id() -> str:
+    # 128 random bits: assertion and verification ids must be unguessable.
+    return secrets.token_hex(16)
+
+
+class Certification(db.Model):
+    """An awarded certification; its id is the Open Badges assertion id."""
+
+    __tablename__ = "certifications"
+    __table_args__ = (
+        Index("ix_certifications_user_level", "user_id", "level"),
+        Index("ix_certifications_level_expires", "level", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_assertion_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(32))
+    awarded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    renewals: Mapped[int] = mapped_column(Integer, default=0)
+    # "<user_id>:<level>" while this is the person's standing certificate for the
+    # level; NULL once revoked or superseded. Unique, so concurrent awards of the
+    # same level collide instead of issuing two.
+    current_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    notices: Mapped[list] = mapped_column(JSON, default=list)  # e.g. ["awarded", "expiry_90"]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class PersonEvidence(db.Model):
+    """Per-person figures recorded by a channel manager or the API (deals, CSAT)."""
+
+    __tablename__ = "person_evidence"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    deals_closed: Mapped[int] = mapped_column(Integer, default=0)
+    csat: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Signoff(db.Model):
+    """A trainer's or manager's sign-off of a practical or an approval (recommendation…)."""
+
+    __tablename__ = "signoffs"
+    __table_args__ = (UniqueConstraint("user_id", "level", "requirement"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(32))
+    requirement: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Upload(db.Model):
+    """Evidence a learner uploaded (a paper, practical evidence); stored outside static/."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_assertion_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(32))
+    requirement: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))  # as the learner named it; display only
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
