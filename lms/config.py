@@ -65,11 +65,12 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "MAIL_SERVER": env.get("LMS_SMTP_HOST", ""),
         "MAIL_FROM": env.get("LMS_MAIL_FROM", "academy@example.com"),
     }
-    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
-    else:
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     config.update(overrides)
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in config:
+        if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
+        else:
+            config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = env.get("LMS_SECRET_KEY") or secret_key(instance_path)
     return config
