@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 
 from lms.content.courses import Course
 from lms.services import progress as progress_service
-from lms.services.errors import Conflict
+from lms.services.errors import Conflict, NotFound
 from lms.web import content_store
 
 bp = Blueprint("catalog", __name__)
@@ -97,10 +97,12 @@ def mark_done(slug: str, lesson_slug: str):
         abort(400)
     try:
         progress_service.mark_lesson_done(current_user, course, lesson_slug, content_store())
+    except NotFound:
+        abort(404)
     except Conflict:
         flash(_("Complete the prerequisite courses first."), "warning")
         return redirect(url_for("catalog.course", slug=slug))
-    _, following = course.neighbours(lesson_slug)
+    _previous, following = course.neighbours(lesson_slug)  # not `_`: that is gettext here
     flash(_("Lesson marked as done."), "success")
     if following is not None and request.form.get("then") == "next":
         return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=following.slug))
