@@ -32,10 +32,13 @@ def register(app: Flask) -> None:
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.extensions import csrf
+    from lms.quiz import trainer_views  # noqa: F401  (trainer routes on the quiz blueprint)
+    from lms.quiz.views import bp as quiz_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(quiz_bp)
     # The API authenticates with bearer tokens only, never cookies: no CSRF there.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -35,6 +35,8 @@ def authenticate():
 @bp.errorhandler(ServiceError)
 def service_error(exc: ServiceError):
     extra = {"field": exc.field} if exc.field else {}
+    for key, value in exc.extra.items():
+        extra[key] = value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else value
     return api_error(exc.status, exc.code, exc.message, **extra)
 
 
@@ -46,4 +48,4 @@ def json_body() -> dict:
     return data
 
 
-from lms.api import courses, meta  # noqa: E402,F401  (routes register on bp)
+from lms.api import attempts, courses, meta  # noqa: E402,F401  (routes register on bp)

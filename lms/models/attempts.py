@@ -41,6 +41,9 @@ class Attempt(db.Model):
     last_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     essay_scores: Mapped[dict] = mapped_column(JSON, default=dict)
     essay_comments: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Per question [earned, points, needs_review] at the last grading: statistics
+    # read this instead of re-grading every attempt.
+    results: Mapped[dict | None] = mapped_column(JSON)
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     score: Mapped[float | None] = mapped_column(Float)
     total: Mapped[float | None] = mapped_column(Float)

@@ -89,6 +89,7 @@ def upgrade():
     sa.Column('last_saved_at', lms.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('essay_scores', sa.JSON(), nullable=False),
     sa.Column('essay_comments', sa.JSON(), nullable=False),
+    sa.Column('results', sa.JSON(), nullable=True),
     sa.Column('graded_by_id', sa.Integer(), nullable=True),
     sa.Column('score', sa.Float(), nullable=True),
     sa.Column('total', sa.Float(), nullable=True),

@@ -1,0 +1,169 @@
+"""Exam pages for learners: rules, the attempt form (works without JavaScript), results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from lms.models.types import utcnow
+from lms.quiz import grace
+from lms.quiz.forms import answers_from_form, seq_from_form
+from lms.rules import attempts as rules
+from lms.rules.grading import public_questions, review_for
+from lms.services import attempts as service
+from lms.services.errors import Conflict, NotFound
+from lms.web import content_store
+
+bp = Blueprint("quiz", __name__)
+
+REFUSAL_TEXT = {
+    rules.NO_ATTEMPTS_LEFT: lambda d: _("You have used all your attempts at this quiz."),
+    rules.COOLDOWN: lambda d: _("You can start the next attempt after the waiting time."),
+    rules.OPEN_ATTEMPT: lambda d: _("You have an attempt in progress."),
+}
+
+
+def _quiz_or_404(slug: str):
+    quiz = content_store().quiz(slug)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _attempt_or_404(attempt_id: str):
+    try:
+        return service.owned_attempt(current_user, attempt_id, utcnow(), grace())
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/quizzes/<slug>")
+@login_required
+def start(slug: str):
+    quiz = _quiz_or_404(slug)
+    status = service.quiz_status(current_user, quiz, utcnow(), grace())
+    return render_template("quiz/start.html", quiz=quiz, status=status, form=FlaskForm(),
+                           refusal=REFUSAL_TEXT.get(status.decision.reason))
+
+
+@bp.post("/quizzes/<slug>/start")
+@login_required
+def begin(slug: str):
+    quiz = _quiz_or_404(slug)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt, _created = service.start_attempt(current_user, quiz, utcnow(), grace())
+    except Conflict as exc:
+        flash(REFUSAL_TEXT.get(exc.code, lambda d: exc.message)(exc), "warning")
+        return redirect(url_for("quiz.start", slug=slug))
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<attempt_id>")
+@login_required
+def attempt(attempt_id: str):
+    attempt = _attempt_or_404(attempt_id)
+    if attempt.status != "in_progress":
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    now = utcnow()
+    return render_template("quiz/attempt.html", attempt=attempt, now=now,
+                           questions=public_questions(service.questions_of(attempt)),
+                           seconds_left=rules.seconds_left(attempt.deadline, now),
+                           form=FlaskForm())
+
+
+@bp.post("/attempts/<attempt_id>")
+@login_required
+def save_form(attempt_id: str):
+    """The no-JavaScript path: the whole answer sheet, then save, finish or time-up."""
+    attempt = _attempt_or_404(attempt_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if attempt.status != "in_progress":
+        flash(_("Time is up: your attempt was submitted with the answers saved in time."), "warning")
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    answers = answers_from_form(request.form, service.questions_of(attempt))
+    now = utcnow()
+    try:
+        service.save_answers(current_user, attempt.id, answers, seq_from_form(request.form), now,
+                             grace())
+    except Conflict as exc:
+        if exc.code == "attempt_closed":
+            flash(_("Time is up: your attempt was submitted with the answers saved in time."),
+                  "warning")
+            return redirect(url_for("quiz.result", attempt_id=attempt.id))
+        flash(_("This page was out of date, so nothing was changed. Your latest saved answers are shown; check them and save again."), "warning")
+        return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    action = request.form.get("action", "save")
+    if request.form.get("timeup") == "1":
+        service.submit(current_user, attempt.id, now, grace())
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    if action == "finish":
+        return redirect(url_for("quiz.confirm", attempt_id=attempt.id))
+    flash(_("Your answers have been saved."), "success")
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+
+
+@bp.post("/attempts/<attempt_id>/autosave")
+@login_required
+def autosave(attempt_id: str):
+    """JSON autosave from the attempt page (session cookie + CSRF header)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify({"error": {"code": "invalid_body", "message": "JSON object expected"}}), 400
+    try:
+        attempt = service.save_answers(current_user, attempt_id, data.get("answers"),
+                                       data.get("seq"), utcnow(), grace())
+    except NotFound as exc:
+        return jsonify({"error": {"code": exc.code, "message": exc.message}}), 404
+    except Conflict as exc:
+        body = {"error": {"code": exc.code, "message": exc.message, **_plain(exc.extra)}}
+        if exc.code == "attempt_closed":
+            body["result_url"] = url_for("quiz.result", attempt_id=attempt_id)
+        return jsonify(body), 409
+    return jsonify({"seq": attempt.last_seq, "saved_at": attempt.last_saved_at.isoformat(),
+                    "now": utcnow().isoformat()})
+
+
+def _plain(extra: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in extra.items()}
+
+
+@bp.get("/attempts/<attempt_id>/confirm")
+@login_required
+def confirm(attempt_id: str):
+    attempt = _attempt_or_404(attempt_id)
+    if attempt.status != "in_progress":
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    questions = service.questions_of(attempt)
+    answered = sum(1 for q in questions if (attempt.answers or {}).get(q["id"]) not in (None, "", []))
+    return render_template("quiz/confirm.html", attempt=attempt, answered=answered,
+                           total=len(questions), form=FlaskForm())
+
+
+@bp.post("/attempts/<attempt_id>/submit")
+@login_required
+def submit(attempt_id: str):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = service.submit(current_user, attempt_id, utcnow(), grace())
+    except NotFound:
+        abort(404)
+    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<attempt_id>/result")
+@login_required
+def result(attempt_id: str):
+    attempt = _attempt_or_404(attempt_id)
+    if attempt.status == "in_progress":
+        return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    settings = attempt.snapshot["quiz"]
+    review = review_for(service.questions_of(attempt), service.grade_of(attempt),
+                        attempt.answers or {}, settings["review"], attempt.passed)
+    return render_template("quiz/result.html", attempt=attempt, settings=settings, review=review,
+                           quiz=content_store().quiz(attempt.quiz_slug))

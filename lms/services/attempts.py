@@ -1,0 +1,284 @@
+"""The attempt lifecycle, shared by the exam pages and the API.
+
+start → save (autosave, sequence-numbered) → submit, or auto-submit when the
+server's deadline plus grace has passed (on the next touch or by `lms sweep`).
+Overdue attempts are graded on the answers saved in time, never on nothing.
+One open attempt per person and quiz is held by a unique key in the database,
+so limits and cooldowns hold under concurrent requests on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.content.quizzes import Quiz
+from lms.database import begin_write
+from lms.extensions import db
+from lms.models import Attempt, User
+from lms.rules import attempts as rules
+from lms.rules.answers import is_newer_save, merge_answers
+from lms.rules.grading import Grade, grade, snapshot_questions
+from lms.services import audit
+from lms.services.errors import Conflict, Invalid, NotFound
+from lms.services.progress import after_progress
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    quiz: Quiz
+    decision: rules.StartDecision
+    open_attempt: Attempt | None
+    attempts: tuple[Attempt, ...]  # newest first
+
+    @property
+    def best_percent(self) -> float | None:
+        scores = [a.percent for a in self.attempts if a.percent is not None and a.status == "graded"]
+        return max(scores) if scores else None
+
+    @property
+    def passed(self) -> bool:
+        return any(a.passed for a in self.attempts)
+
+
+def open_key(user_id: int, quiz_slug: str) -> str:
+    return f"{user_id}:{quiz_slug}"
+
+
+def quiz_settings(quiz: Quiz) -> dict[str, Any]:
+    """What an attempt keeps of the quiz itself, so later edits never change its result."""
+    return {
+        "slug": quiz.slug,
+        "title": quiz.title,
+        "pass_mark": quiz.pass_mark,
+        "review": quiz.review,
+        "time_limit": int(quiz.time_limit.total_seconds()) if quiz.time_limit else None,
+    }
+
+
+def questions_of(attempt: Attempt) -> list[dict[str, Any]]:
+    return attempt.snapshot["questions"]
+
+
+def grade_of(attempt: Attempt) -> Grade:
+    return grade(questions_of(attempt), attempt.answers or {}, attempt.essay_scores or {})
+
+
+def _attempts_of(user_id: int, quiz_slug: str) -> list[Attempt]:
+    return list(db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_slug == quiz_slug)
+        .order_by(Attempt.started_at.desc())
+    ))
+
+
+def _record_grade(attempt: Attempt, now: datetime) -> None:
+    result = grade_of(attempt)
+    attempt.score, attempt.total, attempt.percent = result.score, result.total, result.percent
+    attempt.passed = result.passed(attempt.snapshot["quiz"]["pass_mark"])
+    attempt.status = rules.closed_status(result.pending_review)
+    attempt.graded_at = None if result.pending_review else now
+    attempt.results = {r.id: [r.earned, r.points, r.needs_review] for r in result.results}
+
+
+def _finalize(attempt: Attempt, now: datetime, grace: timedelta) -> None:
+    """Close and grade an attempt; an overdue one ends at its deadline, on what was saved."""
+    overdue = rules.is_overdue(attempt.deadline, now, grace)
+    _record_grade(attempt, now)
+    attempt.submitted_at = attempt.deadline if overdue else now
+    attempt.open_key = None
+
+
+def _close_if_overdue(attempt: Attempt, now: datetime, grace: timedelta) -> bool:
+    if attempt.status == "in_progress" and rules.is_overdue(attempt.deadline, now, grace):
+        _finalize(attempt, now, grace)
+        audit.record("attempt.auto_submitted", actor_id=None, target=attempt.id,
+                     quiz=attempt.quiz_slug, user_id=attempt.user_id)
+        return True
+    return False
+
+
+def quiz_status(user: User, quiz: Quiz, now: datetime, grace: timedelta) -> QuizStatus:
+    """Where this person stands with this quiz; an overdue open attempt is closed first."""
+    attempts = _attempts_of(user.id, quiz.slug)
+    if any(a.status == "in_progress" and rules.is_overdue(a.deadline, now, grace) for a in attempts):
+        close_overdue_for(user, quiz.slug, now, grace)
+        attempts = _attempts_of(user.id, quiz.slug)
+    open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
+    finished = [(a.started_at, a.submitted_at) for a in attempts if a.status != "in_progress"]
+    decision = rules.start_decision(quiz, finished, open_attempt is not None, now)
+    return QuizStatus(quiz=quiz, decision=decision, open_attempt=open_attempt,
+                      attempts=tuple(attempts))
+
+
+def close_overdue_for(user: User, quiz_slug: str, now: datetime, grace: timedelta) -> None:
+    begin_write()
+    closed = False
+    for attempt in db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_slug == quiz_slug,
+                              Attempt.status == "in_progress").with_for_update()
+    ):
+        closed |= _close_if_overdue(attempt, now, grace)
+    db.session.commit()
+    if closed:
+        after_progress(user)
+
+
+def start_attempt(user: User, quiz: Quiz, now: datetime, grace: timedelta,
+                  rng: random.Random | None = None) -> tuple[Attempt, bool]:
+    """Start an attempt, or return the open one. Returns (attempt, created)."""
+    close_overdue_for(user, quiz.slug, now, grace)
+    begin_write()
+    attempts = _attempts_of(user.id, quiz.slug)
+    open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
+    if open_attempt is not None:
+        db.session.commit()
+        return open_attempt, False
+    finished = [(a.started_at, a.submitted_at) for a in attempts]
+    decision = rules.start_decision(quiz, finished, False, now)
+    if not decision.allowed:
+        db.session.rollback()
+        raise Conflict(_REFUSALS[decision.reason], code=decision.reason,
+                       next_attempt_at=decision.next_attempt_at)
+    rng = rng or random.SystemRandom()
+    attempt = Attempt(
+        user_id=user.id, quiz_slug=quiz.slug, number=len(finished) + 1, status="in_progress",
+        open_key=open_key(user.id, quiz.slug), started_at=now,
+        deadline=rules.deadline_for(now, quiz.time_limit),
+        snapshot={"quiz": quiz_settings(quiz), "questions": snapshot_questions(quiz, rng)},
+        answers={}, last_seq=0,
+    )
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request opened one a moment ago (PostgreSQL): resume that one.
+        db.session.rollback()
+        existing = db.session.scalar(select(Attempt).where(
+            Attempt.open_key == open_key(user.id, quiz.slug)))
+        if existing is None:
+            raise Conflict("The attempt could not be started; try again.", code="retry") from None
+        return existing, False
+    audit.record("attempt.started", actor_id=user.id, target=attempt.id, quiz=quiz.slug)
+    db.session.commit()
+    return attempt, True
+
+
+_REFUSALS = {
+    rules.NO_ATTEMPTS_LEFT: "No attempts left for this quiz.",
+    rules.COOLDOWN: "The next attempt cannot start yet.",
+    rules.OPEN_ATTEMPT: "An attempt is already open.",
+}
+
+
+def _owned_attempt_for_update(user: User, attempt_id: str) -> Attempt:
+    attempt = db.session.scalar(
+        select(Attempt).where(Attempt.id == str(attempt_id)[:64]).with_for_update())
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound("No such attempt.")
+    return attempt
+
+
+def owned_attempt(user: User, attempt_id: str, now: datetime, grace: timedelta) -> Attempt:
+    """The caller's attempt, closed and graded first if its time ran out."""
+    attempt = db.session.scalar(select(Attempt).where(Attempt.id == str(attempt_id)[:64]))
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound("No such attempt.")
+    if attempt.status == "in_progress" and rules.is_overdue(attempt.deadline, now, grace):
+        close_overdue_for(user, attempt.quiz_slug, now, grace)
+        attempt = db.session.get(Attempt, attempt.id)
+        db.session.refresh(attempt)
+    return attempt
+
+
+def save_answers(user: User, attempt_id: str, answers: object, seq: object,
+                 now: datetime, grace: timedelta) -> Attempt:
+    """Merge an autosave into the attempt; stale sequence numbers and late saves get 409."""
+    begin_write()
+    attempt = _owned_attempt_for_update(user, attempt_id)
+    if _close_if_overdue(attempt, now, grace):
+        db.session.commit()
+        after_progress(user)
+        raise Conflict("Time is up: the attempt was submitted with the answers saved in time.",
+                       code="attempt_closed")
+    if attempt.status != "in_progress":
+        db.session.rollback()
+        raise Conflict("The attempt is closed.", code="attempt_closed")
+    if not is_newer_save(attempt.last_seq, seq):
+        last = attempt.last_seq
+        db.session.rollback()
+        raise Conflict("This save is older than one already kept.", code="stale_seq", last_seq=last)
+    attempt.answers = merge_answers(attempt.answers or {}, answers, questions_of(attempt))
+    attempt.last_seq = seq
+    attempt.last_saved_at = now
+    db.session.commit()
+    return attempt
+
+
+def submit(user: User, attempt_id: str, now: datetime, grace: timedelta) -> Attempt:
+    """Grade and close; a repeated submit returns the first result unchanged."""
+    begin_write()
+    attempt = _owned_attempt_for_update(user, attempt_id)
+    if attempt.status != "in_progress":
+        db.session.commit()
+        return attempt
+    _finalize(attempt, now, grace)
+    audit.record("attempt.submitted", actor_id=user.id, target=attempt.id,
+                 quiz=attempt.quiz_slug, percent=attempt.percent, passed=attempt.passed)
+    db.session.commit()
+    after_progress(user)
+    return attempt
+
+
+def submit_overdue(now: datetime, grace: timedelta, batch: int = 500) -> int:
+    """Close every attempt whose deadline and grace have passed (`lms sweep`)."""
+    closed_users: set[int] = set()
+    total = 0
+    while True:
+        begin_write()
+        due = list(db.session.scalars(
+            select(Attempt).where(Attempt.status == "in_progress",
+                                  Attempt.deadline.is_not(None),
+                                  Attempt.deadline < now - grace)
+            .order_by(Attempt.deadline).limit(batch).with_for_update(skip_locked=True)
+        ))
+        for attempt in due:
+            if _close_if_overdue(attempt, now, grace):
+                closed_users.add(attempt.user_id)
+                total += 1
+        db.session.commit()
+        if len(due) < batch:
+            break
+    for user in db.session.scalars(select(User).where(User.id.in_(closed_users))):
+        after_progress(user)
+    return total
+
+
+def score_essay(trainer: User, attempt_id: str, question_id: str, points: float,
+                comment: str, now: datetime) -> Attempt:
+    """A trainer's score for one essay answer; the attempt's result follows."""
+    begin_write()
+    attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
+    if attempt is None:
+        raise NotFound("No such attempt.")
+    question = next((q for q in questions_of(attempt) if q["id"] == question_id), None)
+    if question is None or question["kind"] != "essay":
+        raise NotFound("No such essay question in this attempt.")
+    if attempt.status == "in_progress":
+        raise Conflict("The attempt is still in progress.", code="attempt_open")
+    if not 0 <= points <= question["points"]:
+        raise Invalid("Points out of range.", field="points", code="points_out_of_range")
+    attempt.essay_scores = {**(attempt.essay_scores or {}), question_id: points}
+    attempt.essay_comments = {**(attempt.essay_comments or {}), question_id: comment}
+    _record_grade(attempt, now)
+    attempt.graded_by_id = trainer.id
+    audit.record("attempt.essay_scored", actor_id=trainer.id, target=attempt.id,
+                 question=question_id, points=points)
+    db.session.commit()
+    learner = db.session.get(User, attempt.user_id)
+    after_progress(learner)
+    return attempt

@@ -1,0 +1,103 @@
+"""What trainers read about quizzes: the essay grading queue, statistics, CSV results."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.models import Attempt, Organization, User
+from lms.rules.item_stats import AttemptScores, QuestionStats, QuizSummary, question_stats, quiz_summary
+
+CLOSED = ("submitted", "pending_review", "graded")
+
+
+@dataclass(frozen=True)
+class PendingEssay:
+    attempt: Attempt
+    learner: User
+
+
+def grading_queue(limit: int = 200) -> list[PendingEssay]:
+    rows = db.session.execute(
+        select(Attempt, User).join(User, User.id == Attempt.user_id)
+        .where(Attempt.status == "pending_review").order_by(Attempt.submitted_at).limit(limit)
+    ).all()
+    return [PendingEssay(attempt=a, learner=u) for a, u in rows]
+
+
+@dataclass(frozen=True)
+class QuizReport:
+    summary: QuizSummary
+    questions: list[QuestionStats]
+    stems: dict[str, str]  # question id → stem text from the newest attempt that served it
+    distribution: list[int]  # attempts per 10-percent band, 0–9 … 90–100
+
+
+def quiz_report(quiz_slug: str) -> QuizReport:
+    """Moodle-style statistics over every closed attempt, from the stored per-question results."""
+    rows = db.session.execute(
+        select(Attempt.results, Attempt.percent, Attempt.passed, Attempt.snapshot)
+        .where(Attempt.quiz_slug == quiz_slug, Attempt.status.in_(CLOSED))
+        .order_by(Attempt.submitted_at)
+    ).all()
+    scores: list[AttemptScores] = []
+    stems: dict[str, str] = {}
+    distribution = [0] * 10
+    for results, percent, passed, snapshot in rows:
+        items = {qid: (float(e), float(p)) for qid, (e, p, pending) in (results or {}).items()
+                 if not pending and float(p) > 0}
+        scores.append(AttemptScores(items=items, percent=percent or 0.0, passed=passed))
+        distribution[min(int((percent or 0) // 10), 9)] += 1
+        for q in snapshot["questions"]:
+            stems[q["id"]] = q.get("stem") or q["id"]
+    return QuizReport(summary=quiz_summary(scores), questions=question_stats(scores),
+                      stems=stems, distribution=distribution)
+
+
+CSV_COLUMNS = ["attempt_id", "email", "name", "organization", "quiz", "attempt", "status",
+               "started_at", "submitted_at", "score", "total", "percent", "passed"]
+
+
+def results_csv(quiz_slug: str, *, organization_id: int | None = None) -> Iterator[str]:
+    """Exam results as CSV lines, streamed; optionally one company's people only."""
+    query = (
+        select(Attempt, User.email, User.name, Organization.slug)
+        .join(User, User.id == Attempt.user_id)
+        .outerjoin(Organization, Organization.id == User.organization_id)
+        .where(Attempt.quiz_slug == quiz_slug)
+        .order_by(Attempt.started_at)
+    )
+    if organization_id is not None:
+        query = query.where(User.organization_id == organization_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(CSV_COLUMNS)
+    yield flush()
+    for attempt, email, name, org in db.session.execute(query.execution_options(yield_per=500)):
+        writer.writerow([
+            attempt.id, email, _safe_cell(name), org or "", attempt.quiz_slug, attempt.number,
+            attempt.status, attempt.started_at.isoformat(),
+            attempt.submitted_at.isoformat() if attempt.submitted_at else "",
+            attempt.score if attempt.score is not None else "",
+            attempt.total if attempt.total is not None else "",
+            attempt.percent if attempt.percent is not None else "",
+            "" if attempt.passed is None else ("yes" if attempt.passed else "no"),
+        ])
+        yield flush()
+
+
+def _safe_cell(value: str) -> str:
+    # Spreadsheets run cells starting with = + - @ as formulas (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
