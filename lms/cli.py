@@ -69,13 +69,18 @@ def check(content_dir: str | None):
     root = Path(content_dir or os.environ.get("LMS_CONTENT_DIR") or REPO_ROOT)
     if not root.is_dir():
         raise click.UsageError(f"no such content folder: {root}")
+    from lms.content.severity import errors
+
     problems = check_content(root)
     for problem in problems:
         click.echo(str(problem))
-    if problems:
-        click.echo(f"{len(problems)} problem(s) found", err=True)
+    # Warnings are printed but do not fail the check: only errors stop content loading.
+    failed = errors(problems)
+    warnings = len(problems) - len(failed)
+    if failed:
+        click.echo(f"{len(failed)} error(s), {warnings} warning(s) found", err=True)
         sys.exit(1)
-    click.echo("content ok", err=True)
+    click.echo(f"content ok ({warnings} warning(s))" if warnings else "content ok", err=True)
 
 
 @main.command("create-org")

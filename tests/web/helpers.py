@@ -23,15 +23,16 @@ def copy_fixture_content(target: Path) -> Path:
 
 @contextmanager
 def app_on(base_app, **overrides):
-    """Another app on the same database as ``base_app`` (schema already migrated).
+    """Another app on the same database as ``base_app`` (schema already migrated),
+    or on the database the overrides name.
 
-    Used where a test needs its own content folder or configuration; its engine
-    is disposed afterwards so no connection outlives the test.
+    Used where a test needs its own content folder, database or configuration; its
+    engine is disposed afterwards so no connection outlives the test.
     """
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": base_app.config["SQLALCHEMY_DATABASE_URI"],
+        "SQLALCHEMY_DATABASE_URI": base_app.config["SQLALCHEMY_DATABASE_URI"] if base_app else None,
         "CONTENT_DIR": str(FIXTURE_CONTENT),
         "CONTENT_CHECK_INTERVAL": 0.0,
         "SERVER_NAME": "academy.test",
@@ -55,3 +56,12 @@ def table_snapshot(db) -> dict[str, list[tuple]]:
             rows = conn.execute(text(f"SELECT * FROM {table.name}")).all()
             snapshot[table.name] = sorted((tuple(map(repr, row)) for row in rows))
     return snapshot
+
+
+@contextmanager
+def sqlite_app(tmp_path: Path, **overrides):
+    """An app on its own, empty SQLite file (not migrated): for SQLite-only behaviour,
+    which is tested whichever database the rest of the suite runs on."""
+    url = f"sqlite:///{tmp_path / 'own.sqlite3'}"
+    with app_on(None, SQLALCHEMY_DATABASE_URI=url, **overrides) as other:
+        yield other
