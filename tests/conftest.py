@@ -86,12 +86,14 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         token = _cv_app.set(None)
+        kwargs.setdefault("buffered", True)  # streamed bodies finish inside the request
         try:
             return super().open(*args, **kwargs)
         finally:
             _cv_app.reset(token)
             # End the test's read transaction so it sees what the request wrote.
             _db.session.rollback()
+            _db.session.expire_all()
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@
 
   function message(name, n) {
     var text = form.getAttribute("data-msg-" + name) || "";
-    return text.replace("%(n)s", String(n));
+    return text.replace("{n}", String(n));
   }
 
   // The whole answer sheet, the same shape the API takes.
