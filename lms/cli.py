@@ -195,3 +195,19 @@ def sweep():
 
     for result in run_sweep(utcnow()):
         click.echo(f"{result.name}: {result.changed}" + (f" ({result.detail})" if result.detail else ""))
+
+
+@main.command("revoke")
+@click.argument("assertion_id")
+@click.option("--reason", required=True, help="Why it is revoked (told to the holder, audited).")
+@with_appcontext
+def revoke(assertion_id: str, reason: str):
+    """Revoke an awarded certification and its badge."""
+    from lms.services.certifications import revoke as revoke_certification
+    from lms.services.errors import ServiceError
+
+    try:
+        cert = revoke_certification(assertion_id.strip(), reason, actor_id=None, address="cli")
+    except ServiceError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+    click.echo(f"revoked {cert.level} certification {cert.id}")

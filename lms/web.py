@@ -30,7 +30,9 @@ def register(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.auth.views import bp as auth_bp
+    from lms.badges.views import bp as badges_bp
     from lms.catalog.views import bp as catalog_bp
+    from lms.certs.views import bp as certs_bp
     from lms.extensions import csrf
     from lms.quiz import trainer_views  # noqa: F401  (trainer routes on the quiz blueprint)
     from lms.quiz.views import bp as quiz_bp
@@ -38,6 +40,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(certs_bp)
+    app.register_blueprint(badges_bp)
     app.register_blueprint(quiz_bp)
     # The API authenticates with bearer tokens only, never cookies: no CSRF there.
     csrf.exempt(api_bp)

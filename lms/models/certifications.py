@@ -40,6 +40,10 @@ class Certification(db.Model):
     # same level collide instead of issuing two.
     current_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     notices: Mapped[list] = mapped_column(JSON, default=list)  # e.g. ["awarded", "expiry_90"]
+    # Open Badges recipient, fixed at award time: a later change of the person's
+    # email must not change what an issued assertion says.
+    recipient_salt: Mapped[str | None] = mapped_column(String(32))
+    recipient_identity: Mapped[str | None] = mapped_column(String(80))  # "sha256$<hex>"
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 

@@ -1,0 +1,307 @@
+"""Awarding, renewing, expiring and revoking certifications.
+
+The program rules (``lms.rules.certification``) decide; this module gathers a person's
+facts from the database, writes what the rules say, audits it and sends the notices.
+Awarding is the server's alone (SECURITY 19) and happens at most once per level even
+under concurrent requests: ``Certification.current_key`` is unique, so a second writer
+collides, rolls back and re-evaluates against what the first one wrote.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.content.program import Program
+from lms.database import begin_write
+from lms.extensions import db
+from lms.models import Attempt, Certification, PersonEvidence, Signoff, User
+from lms.models.certifications import new_assertion_id
+from lms.models.types import utcnow
+from lms.rules.certification import (ExamPass, HeldCertification, LevelStatus, PersonFacts,
+                                     evaluate_levels, expiry_for, levels_to_award, renewals,
+                                     status_of)
+from lms.services import audit, notifications
+from lms.services.errors import Conflict, Invalid, NotFound
+from lms.services.progress import PROGRESS_LISTENERS, completed_course_slugs
+from lms.services.sweep import StepResult, register
+
+EXPIRY_NOTICES = ((90, "expiry_90"), (30, "expiry_30"))
+_AWARD_RETRIES = 4
+
+
+@dataclass(frozen=True)
+class AwardResult:
+    awarded: tuple[Certification, ...] = ()
+    renewed: tuple[Certification, ...] = ()
+
+    @property
+    def levels(self) -> list[str]:
+        return [c.level for c in self.awarded]
+
+
+def current_key(user_id: int, level: str) -> str:
+    return f"{user_id}:{level}"
+
+
+def recipient_identity(email: str, salt: str) -> str:
+    """Open Badges 2.0 hashed recipient: sha256 of the address followed by the salt."""
+    import hashlib
+
+    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+
+
+def program_or_none() -> Program | None:
+    from lms.web import content_store
+
+    return content_store().program()
+
+
+# -- reading ----------------------------------------------------------------------
+
+
+def certifications_of(user_id: int) -> list[Certification]:
+    return list(db.session.scalars(
+        select(Certification).where(Certification.user_id == user_id)
+        .order_by(Certification.awarded_at.desc())))
+
+
+def held_of(cert: Certification) -> HeldCertification:
+    return HeldCertification(cert.level, cert.awarded_at, cert.expires_at,
+                             revoked=cert.revoked_at is not None, revoked_at=cert.revoked_at)
+
+
+def status(cert: Certification, now: datetime | None = None) -> str:
+    return status_of(held_of(cert), now or utcnow())
+
+
+def best_graded_percent(user_id: int) -> dict[str, float]:
+    """Each quiz's best graded score, passed or not: for "now 72%" in the learner's view."""
+    rows = db.session.execute(
+        select(Attempt.quiz_slug, Attempt.percent)
+        .where(Attempt.user_id == user_id, Attempt.percent.is_not(None)))
+    best: dict[str, float] = {}
+    for quiz, percent in rows:
+        best[quiz] = max(best.get(quiz, 0.0), percent)
+    return best
+
+
+def person_facts(user: User, courses, program: Program) -> PersonFacts:
+    """Everything the rules need about one person, in five small queries."""
+    quizzes = {quiz for cert in program.certifications for quiz, _ in cert.exams}
+    passes = []
+    if quizzes:
+        rows = db.session.execute(
+            select(Attempt.quiz_slug, Attempt.percent, Attempt.submitted_at, Attempt.graded_at,
+                   Attempt.started_at)
+            .where(Attempt.user_id == user.id, Attempt.passed.is_(True),
+                   Attempt.quiz_slug.in_(quizzes)))
+        for quiz, percent, submitted_at, graded_at, started_at in rows:
+            # The moment the person sat the exam counts (renewal windows), not the grading.
+            passes.append(ExamPass(quiz, percent or 0.0, submitted_at or graded_at or started_at))
+    evidence_row = db.session.get(PersonEvidence, user.id)
+    evidence: dict[str, float] = {}
+    if evidence_row is not None:
+        evidence["deals_closed"] = evidence_row.deals_closed
+        if evidence_row.csat is not None:
+            evidence["csat"] = evidence_row.csat
+    signoffs = db.session.execute(
+        select(Signoff.level, Signoff.requirement).where(Signoff.user_id == user.id))
+    return PersonFacts.of(
+        completed_courses=completed_course_slugs(user, courses),
+        exam_passes=passes, evidence=evidence,
+        signoffs=[(level, req) for level, req in signoffs],
+        held=[held_of(c) for c in certifications_of(user.id)])
+
+
+def level_statuses(user: User, courses, program: Program,
+                   now: datetime | None = None) -> tuple[LevelStatus, ...]:
+    return evaluate_levels(program, person_facts(user, courses, program), now or utcnow())
+
+
+# -- awarding and renewing ----------------------------------------------------------
+
+
+def award_due(user: User, courses, program: Program, *, now: datetime | None = None,
+              actor_id: int | None = None) -> AwardResult:
+    """Award every level whose requirements hold now and apply due renewals; once only."""
+    now = now or utcnow()
+    user_id = user.id
+    for _ in range(_AWARD_RETRIES):
+        begin_write()
+        person = db.session.get(User, user_id)
+        if person is None:
+            db.session.commit()
+            raise NotFound("No such user.", code="unknown_user")
+        facts = person_facts(person, courses, program)
+        levels = levels_to_award(program, facts, now)
+        due = renewals(program, facts, now)
+        if not levels and not due:
+            db.session.commit()
+            return AwardResult()
+        try:
+            awarded = [_insert_award(person, program, level, now, actor_id) for level in levels]
+            renewed = [c for r in due if (c := _apply_renewal(user_id, r, now, actor_id))]
+            db.session.commit()
+        except IntegrityError:
+            # A concurrent request awarded the same level first: re-evaluate against it.
+            db.session.rollback()
+            continue
+        for cert in awarded:
+            notifications.certification_awarded(person, cert, program.certification(cert.level))
+        return AwardResult(tuple(awarded), tuple(renewed))
+    raise Conflict("The certification is being awarded by another request; retry.",
+                   code="award_busy")
+
+
+def _insert_award(user: User, program: Program, level: str, now: datetime,
+                  actor_id: int | None) -> Certification:
+    key = current_key(user.id, level)
+    # The previous (expired or lapsed) certificate of this level stops being current.
+    db.session.execute(Certification.__table__.update()
+                       .where(Certification.current_key == key).values(current_key=None))
+    salt = secrets.token_hex(16)
+    cert = Certification(id=new_assertion_id(), user_id=user.id, level=level, awarded_at=now,
+                         expires_at=expiry_for(program.certification(level), now),
+                         current_key=key, notices=["awarded"], renewals=0,
+                         recipient_salt=salt, recipient_identity=recipient_identity(user.email, salt))
+    db.session.add(cert)
+    db.session.flush()  # the unique key collides here, inside the retry loop
+    audit.record("certification.awarded", actor_id=actor_id, target=cert.id, user_id=user.id,
+                 level=level, expires_at=cert.expires_at.isoformat() if cert.expires_at else None)
+    return cert
+
+
+def _apply_renewal(user_id: int, renewal, now: datetime, actor_id: int | None):
+    cert = db.session.scalar(select(Certification).where(
+        Certification.current_key == current_key(user_id, renewal.level)))
+    if cert is None or cert.revoked_at is not None:
+        return None
+    old = cert.expires_at
+    # Conditional on the old expiry: two concurrent renewals extend only once.
+    result = db.session.execute(
+        Certification.__table__.update()
+        .where(Certification.id == cert.id, Certification.expires_at == old)
+        .values(expires_at=renewal.expires_at, renewals=Certification.renewals + 1,
+                notices=[n for n in (cert.notices or []) if n == "awarded"]))
+    if result.rowcount != 1:
+        return None
+    audit.record("certification.renewed", actor_id=actor_id, target=cert.id, user_id=user_id,
+                 level=renewal.level, old_expires_at=old.isoformat() if old else None,
+                 expires_at=renewal.expires_at.isoformat())
+    db.session.refresh(cert)
+    return cert
+
+
+def award_after_progress(user: User) -> None:
+    """PROGRESS_LISTENERS hook: a lesson, exam, evidence or sign-off may complete a level."""
+    program = program_or_none()
+    if program is None:
+        return
+    from lms.web import content_store
+
+    award_due(user, content_store().courses(), program)
+
+
+PROGRESS_LISTENERS.append(award_after_progress)
+
+
+# -- revoking ------------------------------------------------------------------------
+
+
+def revoke(assertion_id: str, reason: str, *, actor_id: int | None,
+           address: str | None = None, now: datetime | None = None) -> Certification:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("reason_required", field="reason")
+    if len(reason) > 2000:
+        raise Invalid("reason_too_long", field="reason")
+    now = now or utcnow()
+    begin_write()
+    cert = db.session.scalar(select(Certification).where(Certification.id == assertion_id)
+                             .with_for_update(of=Certification))
+    if cert is None:
+        db.session.commit()
+        raise NotFound("No such certification.", code="unknown_certification")
+    if cert.revoked_at is not None:
+        db.session.commit()
+        raise Conflict("This certification is already revoked.", code="already_revoked")
+    cert.revoked_at, cert.revoke_reason, cert.revoked_by_id = now, reason, actor_id
+    cert.current_key = None
+    cert.notices = [*(cert.notices or []), "revoked"]
+    audit.record("certification.revoked", actor_id=actor_id, target=cert.id, address=address,
+                 user_id=cert.user_id, level=cert.level, reason=reason)
+    db.session.commit()
+    program = program_or_none()
+    notifications.certification_revoked(cert.user, cert,
+                                        program.certification(cert.level) if program else None)
+    return cert
+
+
+# -- the sweep: renewals seen late, expiry notices, expiries ------------------------------
+
+
+def _notice_due(cert: Certification, now: datetime) -> str | None:
+    if cert.expires_at is None or cert.revoked_at is not None:
+        return None
+    notices = cert.notices or []
+    if cert.expires_at <= now:
+        return None if "expired" in notices else "expired"
+    # Only the nearest notice: a sweep that first runs 20 days before expiry sends
+    # the 30-day notice, not both.
+    for days, name in sorted(EXPIRY_NOTICES):
+        if cert.expires_at - now <= timedelta(days=days):
+            return None if name in notices else name
+    return None
+
+
+def sweep_certifications(now: datetime) -> StepResult:
+    program = program_or_none()
+    horizon = now + timedelta(days=max(days for days, _ in EXPIRY_NOTICES))
+    candidates = db.session.execute(
+        select(Certification.id, Certification.user_id)
+        .where(Certification.current_key.is_not(None), Certification.expires_at.is_not(None),
+               Certification.expires_at <= horizon)).all()
+    db.session.commit()
+    changed = 0
+    if program is not None:
+        from lms.web import content_store
+
+        courses = content_store().courses()
+        for user_id in sorted({uid for _, uid in candidates}):
+            user = db.session.get(User, user_id)
+            if user is not None:
+                result = award_due(user, courses, program, now=now)
+                changed += len(result.renewed) + len(result.awarded)
+    for cert_id, _ in candidates:
+        changed += _send_expiry_notice(cert_id, program, now)
+    return StepResult("certifications", changed, f"{len(candidates)} near or past expiry")
+
+
+def _send_expiry_notice(cert_id: str, program: Program | None, now: datetime) -> int:
+    begin_write()
+    cert = db.session.scalar(select(Certification).where(Certification.id == cert_id)
+                             .with_for_update(of=Certification))
+    notice = _notice_due(cert, now) if cert is not None else None
+    if notice is None:
+        db.session.commit()
+        return 0
+    cert.notices = [*(cert.notices or []), notice]
+    audit.record("certification.expired" if notice == "expired" else "certification.notice",
+                 actor_id=None, target=cert.id, user_id=cert.user_id, level=cert.level,
+                 notice=notice)
+    db.session.commit()
+    definition = program.certification(cert.level) if program else None
+    if notice == "expired":
+        notifications.certification_expired(cert.user, cert, definition)
+    else:
+        notifications.expiry_notice(cert.user, cert, definition, now)
+    return 1
+
+
+register(sweep_certifications)
+
