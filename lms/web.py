@@ -34,6 +34,7 @@ def register(app: Flask) -> None:
     from lms.catalog.views import bp as catalog_bp
     from lms.certs.views import bp as certs_bp
     from lms.extensions import csrf
+    from lms.partners.views import bp as partners_bp
     from lms.quiz import trainer_views  # noqa: F401  (trainer routes on the quiz blueprint)
     from lms.quiz.views import bp as quiz_bp
 
@@ -43,6 +44,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(certs_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(partners_bp, url_prefix="/partners")
     # The API authenticates with bearer tokens only, never cookies: no CSRF there.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -24,6 +24,9 @@ class Certification(db.Model):
     __table_args__ = (
         Index("ix_certifications_user_level", "user_id", "level"),
         Index("ix_certifications_level_expires", "level", "expires_at"),
+        # Partner dashboard: the expiring-soon list and awards over time are range scans.
+        Index("ix_certifications_expires_at", "expires_at"),
+        Index("ix_certifications_awarded_at", "awarded_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_assertion_id)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -16,7 +16,7 @@ class Organization(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), index=True)  # the dashboard sorts by it
     # The tier the company holds now (its margin is paid on it); follows the
     # eligible tier on `lms sweep` or a channel manager's confirmation.
     tier: Mapped[str] = mapped_column(String(32), default="registered")
@@ -24,3 +24,36 @@ class Organization(db.Model):
     annual_revenue: Mapped[int] = mapped_column(BigInteger, default=0)
     target_met: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OrganizationStats(db.Model):
+    """Derived figures per company, so the dashboard sorts and pages 2,000 companies
+    without recounting 60,000 certifications on every request.
+
+    Rebuilt from certifications, people, attempts and the program by
+    ``lms.services.company_stats``; a row is stale once ``fresh_until`` has passed
+    (a certification expired or entered the at-risk window, a write touched the
+    company) or when the program's tiers changed (``program_key``).
+    """
+
+    __tablename__ = "organization_stats"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    program_key: Mapped[str] = mapped_column(String(40))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fresh_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    active_people: Mapped[int] = mapped_column(Integer, default=0)
+    attempts_graded: Mapped[int] = mapped_column(Integer, default=0)
+    attempts_passed: Mapped[int] = mapped_column(Integer, default=0)
+    certified: Mapped[int] = mapped_column(Integer, default=0, index=True)  # any level
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)        # level -> people
+    tier_rank: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    eligible_tier: Mapped[str] = mapped_column(String(32))
+    eligible_rank: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    next_tier: Mapped[str | None] = mapped_column(String(32))
+    missing: Mapped[list] = mapped_column(JSON, default=list)       # [kind, target, required, current]
+    missing_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    at_risk: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    health: Mapped[int | None] = mapped_column(Integer, index=True)  # 0-100; None: no people

@@ -1,0 +1,1 @@
+"""Partner companies for managers: the channel dashboard, company pages, exports."""

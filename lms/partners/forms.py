@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField
+from wtforms.validators import DataRequired, InputRequired, NumberRange
+
+from lms.services.organizations import MAX_REVENUE
+
+
+class MetricsForm(FlaskForm):
+    deals_closed = IntegerField(_l("Deals closed"),
+                                validators=[InputRequired(), NumberRange(min=0, max=10**9)])
+    annual_revenue = IntegerField(_l("Annual revenue (yen)"),
+                                  validators=[InputRequired(), NumberRange(min=0, max=MAX_REVENUE)])
+    target_met = BooleanField(_l("Sales target met"))
+
+
+class TierForm(FlaskForm):
+    # The eligible tier the manager saw: if it changed meanwhile, nothing moves.
+    tier = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,117 @@
+"""Figures behind the dashboard's charts: certifications awarded per month and exam pass
+rates. They aggregate every certification and attempt, so the results are cached per
+process for a few minutes (config PARTNERS_CHART_SECONDS); the dashboard says as of when.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import case, func, select
+
+from lms.content.program import Program
+from lms.extensions import db
+from lms.models import Attempt, Certification, User
+
+WINDOW_MONTHS = 12
+_cache: dict[tuple, tuple[float, object]] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class MonthAwards:
+    month: str                    # "2026-05" (UTC)
+    by_level: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_level.values())
+
+
+@dataclass(frozen=True)
+class ExamRate:
+    quiz: str
+    level: str
+    graded: int
+    passed: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.passed / self.graded if self.graded else None
+
+
+def cached(key: tuple, compute: Callable[[], object]):
+    ttl = current_app.config.get("PARTNERS_CHART_SECONDS",
+                                 0 if current_app.testing else 300)
+    now = time.monotonic()
+    with _lock:
+        hit = _cache.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+    value = compute()
+    if ttl:
+        with _lock:
+            _cache[key] = (now + ttl, value)
+    return value
+
+
+def _month(column):
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def month_keys(now: datetime, months: int = WINDOW_MONTHS) -> list[str]:
+    year, month = now.year, now.month
+    keys = []
+    for _ in range(months):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys[::-1]
+
+
+def awards_per_month(program: Program, org_ids: Sequence[int] | None,
+                     now: datetime) -> list[MonthAwards]:
+    keys = month_keys(now)
+    start = datetime(int(keys[0][:4]), int(keys[0][5:]), 1, tzinfo=now.tzinfo)
+    month = _month(Certification.awarded_at)
+    stmt = (select(month, Certification.level, func.count())
+            .where(Certification.awarded_at >= start)
+            .group_by(month, Certification.level))
+    if org_ids is not None:
+        stmt = stmt.join(User, User.id == Certification.user_id).where(
+            User.organization_id.in_(org_ids))
+    counts: dict[str, dict[str, int]] = {k: {level: 0 for level in program.levels} for k in keys}
+    for key, level, n in db.session.execute(stmt):
+        if key in counts and level in counts[key]:
+            counts[key][level] = int(n)
+    return [MonthAwards(k, counts[k]) for k in keys]
+
+
+def exam_pass_rates(program: Program, org_ids: Sequence[int] | None,
+                    now: datetime) -> list[ExamRate]:
+    exams = [(quiz, cert.level) for cert in program.certifications for quiz, _ in cert.exams]
+    if not exams:
+        return []
+    stmt = (select(Attempt.quiz_slug, func.count(),
+                   func.sum(case((Attempt.passed.is_(True), 1), else_=0)))
+            .where(Attempt.quiz_slug.in_([q for q, _ in exams]), Attempt.passed.is_not(None),
+                   Attempt.submitted_at >= now - timedelta(days=365))
+            .group_by(Attempt.quiz_slug))
+    if org_ids is not None:
+        stmt = stmt.join(User, User.id == Attempt.user_id).where(User.organization_id.in_(org_ids))
+    found = {quiz: (int(n), int(p or 0)) for quiz, n, p in db.session.execute(stmt)}
+    return [ExamRate(quiz, level, *found.get(quiz, (0, 0))) for quiz, level in exams]
+
+
+def chart_data(program: Program, org_ids: Sequence[int] | None, now: datetime,
+               program_key: str) -> tuple[list[MonthAwards], list[ExamRate]]:
+    key = ("charts", program_key, tuple(org_ids) if org_ids is not None else None,
+           now.strftime("%Y-%m"))
+    return cached(key, lambda: (awards_per_month(program, org_ids, now),
+                                exam_pass_rates(program, org_ids, now)))
