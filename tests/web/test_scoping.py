@@ -1,0 +1,140 @@
+"""Who may see what, for every foundation route with an id: role x company x route.
+
+Partner-company pages (/partners, /api/v1/organizations) have their own matrix in
+their tests; this one covers the catalog, course files, administration and the
+learning API.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from lms.models import LessonProgress
+from tests.conftest import csrf_token, login
+
+# Everyone the matrix signs in as: two companies' staff and the vendor's staff.
+PEOPLE = {
+    "learner-a": ("learner", "company-a"),
+    "learner-b": ("learner", "company-b"),
+    "partner-manager-a": ("manager", "company-a"),
+    "channel-manager": ("manager", None),
+    "trainer": ("trainer", None),
+    "admin": ("admin", None),
+}
+SEES_DRAFTS = {"trainer", "admin"}
+
+PUBLISHED = ["/courses/getting-started", "/courses/getting-started/lessons/welcome",
+             "/courses/getting-started/files/media/diagram.svg"]
+DRAFT = ["/courses/draft-course", "/courses/draft-course/lessons/secret",
+         "/courses/draft-course/files/media/handout.txt"]
+
+
+@pytest.fixture()
+def people(make):
+    orgs = {"company-a": make.org("company-a"), "company-b": make.org("company-b")}
+    return {name: make.user(role, org=orgs[org] if org else None)
+            for name, (role, org) in PEOPLE.items()}
+
+
+def browser_of(app, user):
+    browser = app.test_client()
+    assert login(browser, user).status_code == 302
+    return browser
+
+
+@pytest.mark.parametrize("who", sorted(PEOPLE))
+def test_course_pages_and_files_by_role(app, db, people, who):
+    browser = browser_of(app, people[who])
+    for path in PUBLISHED:
+        assert browser.get(path).status_code == 200, path
+    expected = 200 if who in SEES_DRAFTS else 404
+    for path in DRAFT:
+        assert browser.get(path).status_code == expected, (who, path)
+
+
+@pytest.mark.parametrize("who", sorted(PEOPLE))
+def test_marking_a_draft_lesson_done_by_role(app, db, people, who):
+    browser = browser_of(app, people[who])
+    token = csrf_token(browser, "/my")
+    response = browser.post("/courses/draft-course/lessons/secret/done",
+                            data={"csrf_token": token})
+    assert response.status_code == (302 if who in SEES_DRAFTS else 404)
+    rows = db.session.scalars(select(LessonProgress)).all()
+    assert len(rows) == (1 if who in SEES_DRAFTS else 0)
+
+
+@pytest.mark.parametrize("who", sorted(PEOPLE))
+def test_admin_and_trainer_pages_by_role(app, db, people, who):
+    browser = browser_of(app, people[who])
+    admin_only = 200 if who == "admin" else 403
+    for path in ("/admin/users", "/admin/organizations"):
+        assert browser.get(path).status_code == admin_only, path
+    token = csrf_token(browser, "/my")
+    for path, data in (("/admin/users", {"email": "x@example.com", "name": "X", "role": "admin",
+                                         "org": "", "password": "correct horse battery"}),
+                       ("/admin/organizations", {"slug": "evil", "name": "Evil"})):
+        response = browser.post(path, data={**data, "csrf_token": token})
+        assert response.status_code == (302 if who == "admin" else 403), path
+    status = browser.get("/admin/content").status_code
+    assert status == (200 if who in ("trainer", "admin") else 403)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    for path in PUBLISHED + DRAFT + ["/admin/users", "/admin/organizations", "/admin/content",
+                                     "/my", "/settings"]:
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], path
+
+
+def test_progress_is_per_person(app, db, people):
+    a = browser_of(app, people["learner-a"])
+    a.post("/courses/getting-started/lessons/welcome/done",
+           data={"csrf_token": csrf_token(a, "/my")})
+    b = browser_of(app, people["learner-b"])
+    html = b.get("/courses/getting-started").get_data(as_text=True)
+    assert "is-done" not in html
+    assert '<progress max="100" value="0"' in html
+    assert "is-done" in a.get("/courses/getting-started").get_data(as_text=True)
+
+
+# -- the learning API acts as the token's user, with that user's role ------------------
+
+
+@pytest.mark.parametrize("who", sorted(PEOPLE))
+def test_api_draft_visibility_by_role(client, make, people, who):
+    headers = {"Authorization": f"Bearer {make.token(people[who])}"}
+    slugs = [c["slug"] for c in client.get("/api/v1/courses", headers=headers).get_json()]
+    assert ("draft-course" in slugs) == (who in SEES_DRAFTS)
+    response = client.post("/api/v1/courses/draft-course/lessons/secret/complete",
+                           headers=headers)
+    assert response.status_code == (200 if who in SEES_DRAFTS else 404)
+
+
+def test_api_completion_is_recorded_for_the_tokens_user_only(client, make, db, people):
+    a, b = people["learner-a"], people["learner-b"]
+    token_a = make.token(a)
+    response = client.post("/api/v1/courses/getting-started/lessons/welcome/complete",
+                           headers={"Authorization": f"Bearer {token_a}"})
+    assert response.status_code == 200
+    rows = db.session.scalars(select(LessonProgress)).all()
+    assert [r.user_id for r in rows] == [a.id]
+    courses_b = client.get("/api/v1/courses",
+                           headers={"Authorization": f"Bearer {make.token(b)}"}).get_json()
+    assert not any(lesson["done"] for c in courses_b for lesson in c["lessons"])
+    # Nothing in the body or query can redirect the write to someone else.
+    client.post(f"/api/v1/courses/getting-started/lessons/pricing/complete?user_id={b.id}",
+                json={"user_id": b.id, "email": b.email},
+                headers={"Authorization": f"Bearer {token_a}"})
+    assert {r.user_id for r in db.session.scalars(select(LessonProgress))} == {a.id}
+
+
+def test_every_foundation_route_with_an_id_is_in_this_matrix(app):
+    """A new catalog, admin or learning-API route with an id must be added above."""
+    covered = {"catalog.course", "catalog.lesson", "catalog.mark_done", "catalog.course_file",
+               "api.complete_lesson"}
+    foundation = {rule.endpoint for rule in app.url_map.iter_rules()
+                  if rule.arguments and (rule.endpoint.split(".")[0] in ("catalog", "admin", "auth")
+                                         or rule.endpoint in ("api.courses", "api.me",
+                                                              "api.complete_lesson"))}
+    assert foundation == covered
