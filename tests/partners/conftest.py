@@ -55,3 +55,4 @@ def program(app):
     store = app.extensions["lms.content"]
     store.refresh(force=True)
     return store.program()
+
