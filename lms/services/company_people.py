@@ -191,36 +191,40 @@ def training_candidates(program: Program, org_id: int, missing: Sequence[Missing
                         courses: Sequence, now: datetime, limit: int = 10) -> list[Candidate]:
     """People closest to each level the next tier lacks: highest level held first, then
     most lessons done in that level's courses."""
+    needs = [program.certification(m.target) for m in missing
+             if m.kind == "certified" and program.certification(m.target) is not None]
+    if not needs:
+        return []
+    # Bounded by the company's size: fetch its people once, then their best levels and
+    # lessons with IN lists the indexes answer directly.
+    members = db.session.execute(
+        select(User.id, User.name, User.email)
+        .where(User.organization_id == org_id, User.active.is_(True))).all()
+    ids = [m.id for m in members]
+    # Each person's highest active rank, from their certifications (the same lookup the
+    # people table uses, by user id: SQLite's planner would otherwise pick the expiry index).
+    best: dict[int, int] = {}
+    for uid, certs in certifications_by_user(ids, now).items():
+        ranks = [program.rank_of(c.level) for c in certs if c.status == "active"]
+        ranks = [r for r in ranks if r is not None]
+        if ranks:
+            best[uid] = max(ranks)
     result: list[Candidate] = []
-    for need in missing:
-        if need.kind != "certified" or program.certification(need.target) is None:
-            continue
-        cert = program.certification(need.target)
+    for cert in needs:
         level_courses = [c for c in courses if c.slug in cert.courses]
         total = sum(len(c.lessons) for c in level_courses)
-        rank = {c.level: c.rank for c in program.certifications}
-        best = (select(Certification.user_id, func.max(case(rank, value=Certification.level))
-                       .label("best"))
-                .where(Certification.revoked_at.is_(None),
-                       or_(Certification.expires_at.is_(None), Certification.expires_at > now),
-                       Certification.level.in_(program.levels))
-                .group_by(Certification.user_id).subquery())
-        lessons = (select(LessonProgress.user_id, func.count().label("n"))
-                   .where(LessonProgress.course_slug.in_([c.slug for c in level_courses]))
-                   .group_by(LessonProgress.user_id).subquery())
-        rows = db.session.execute(
-            select(User.id, User.name, User.email, best.c.best, func.coalesce(lessons.c.n, 0))
-            .outerjoin(best, best.c.user_id == User.id)
-            .outerjoin(lessons, lessons.c.user_id == User.id)
-            .where(User.organization_id == org_id, User.active.is_(True),
-                   or_(best.c.best.is_(None), best.c.best < cert.rank))
-            .order_by(func.coalesce(best.c.best, -1).desc(), func.coalesce(lessons.c.n, 0).desc(),
-                      User.name)
-            .limit(limit))
+        lessons = dict(db.session.execute(
+            select(LessonProgress.user_id, func.count())
+            .where(LessonProgress.user_id.in_(ids),
+                   LessonProgress.course_slug.in_([c.slug for c in level_courses]))
+            .group_by(LessonProgress.user_id)).all()) if ids and level_courses else {}
+        below = [m for m in members if best.get(m.id, -1) < cert.rank]
+        below.sort(key=lambda m: (-best.get(m.id, -1), -lessons.get(m.id, 0), m.name))
         levels = program.levels
-        for uid, name, email, held, n in rows:
-            result.append(Candidate(uid, name, email, levels[held] if held is not None else None,
-                                    cert.level, min(int(n), total), total))
+        result.extend(Candidate(m.id, m.name, m.email,
+                                levels[best[m.id]] if m.id in best else None, cert.level,
+                                min(int(lessons.get(m.id, 0)), total), total)
+                      for m in below[:limit])
     return result
 
 
@@ -252,13 +256,22 @@ def _expiring_query(org_ids: Sequence[int] | None, now: datetime):
     return stmt
 
 
+def count_expiring(org_ids: Sequence[int] | None, now: datetime) -> int:
+    if org_ids == []:
+        return 0
+    stmt = _expiring_query(org_ids, now)
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
 def expiring_soon(org_ids: Sequence[int] | None, now: datetime, *, page: int = 1,
-                  per_page: int = 20) -> tuple[list[Expiring], int]:
-    """Active certifications expiring within 90 days, soonest first, and how many."""
+                  per_page: int = 20, total: int | None = None) -> tuple[list[Expiring], int]:
+    """Active certifications expiring within 90 days, soonest first, and how many
+    (counted unless the caller already knows)."""
     if org_ids == []:
         return [], 0
     stmt = _expiring_query(org_ids, now)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    if total is None:
+        total = count_expiring(org_ids, now)
     rows = db.session.execute(stmt.order_by(Certification.expires_at, Certification.id)
                               .limit(per_page).offset((max(page, 1) - 1) * per_page))
     return [Expiring(*row) for row in rows], total
