@@ -6,6 +6,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from lms.database import is_lock_timeout
 from lms.extensions import db
@@ -26,7 +27,19 @@ def _error_json(status: int, code: str, message: str):
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """An integer id that fits the database's integer columns; anything else is a 404.
+
+    Werkzeug's int converter accepts any length of digits, and a forged huge id
+    would reach the database and fail there with an overflow instead of "not found".
+    """
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def register(app: Flask) -> None:
+    app.url_map.converters["dbid"] = DatabaseIdConverter
     from lms.admin.views import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.auth.views import bp as auth_bp

@@ -28,14 +28,14 @@ def certification_json(cert, program) -> dict:
     }
 
 
-@bp.get("/users/<int:user_id>/certifications")
+@bp.get("/users/<dbid:user_id>/certifications")
 def user_certifications(user_id: int):
     person = evidence_service.visible_person(g.api_user, user_id)
     program = content_store().program()
     return jsonify([certification_json(c, program) for c in certs.certifications_of(person.id)])
 
 
-@bp.put("/users/<int:user_id>/evidence")
+@bp.put("/users/<dbid:user_id>/evidence")
 def put_evidence(user_id: int):
     data = json_body()
     unknown = set(data) - {"deals_closed", "csat"}
@@ -51,7 +51,7 @@ def put_evidence(user_id: int):
                     "awarded": result.award.levels})
 
 
-@bp.post("/users/<int:user_id>/signoffs")
+@bp.post("/users/<dbid:user_id>/signoffs")
 def post_signoff(user_id: int):
     data = json_body()
     for name in ("certification", "requirement"):

@@ -87,7 +87,7 @@ def people():
                            page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
 
 
-@bp.get("/users/<int:user_id>/certifications")
+@bp.get("/users/<dbid:user_id>/certifications")
 @login_required
 def person(user_id: int):
     person = _person_or_404(user_id)
@@ -118,7 +118,7 @@ def _may_attest(person: User) -> bool:
                 and current_user.organization_id == person.organization_id)
 
 
-@bp.post("/users/<int:user_id>/evidence")
+@bp.post("/users/<dbid:user_id>/evidence")
 @role_required("manager", "admin")
 def record_evidence(user_id: int):
     person = _person_or_404(user_id)
@@ -142,7 +142,7 @@ def record_evidence(user_id: int):
     return redirect(url_for("certs.person", user_id=person.id))
 
 
-@bp.post("/users/<int:user_id>/signoffs")
+@bp.post("/users/<dbid:user_id>/signoffs")
 @role_required("trainer", "manager", "admin")
 def sign_off(user_id: int):
     person = _person_or_404(user_id)
