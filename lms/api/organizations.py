@@ -9,7 +9,7 @@ from flask import current_app, g, jsonify, request, url_for
 from lms.api import bp, json_body
 from lms.api.openapi import EXTRA_PATHS, EXTRA_SCHEMAS, _errors, _json, _op, _path_param
 from lms.models.types import utcnow
-from lms.rules.wording import describe_missing
+from lms.wording import describe_missing
 from lms.services import company_people
 from lms.services import organizations as orgs
 from lms.services.errors import Invalid

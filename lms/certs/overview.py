@@ -12,7 +12,7 @@ from lms.content.program import Certification as LevelDefinition, Program
 from lms.models import Certification, User
 from lms.models.types import utcnow
 from lms.rules.certification import LevelStatus
-from lms.rules.wording import describe_requirement
+from lms.wording import describe_requirement
 from lms.services import certifications as certs
 from lms.services.badges import verify_url
 

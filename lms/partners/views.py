@@ -14,7 +14,7 @@ from lms.auth.access import role_required
 from lms.models.types import utcnow
 from lms.partners.charts import bar_chart
 from lms.partners.forms import MetricsForm, TierForm
-from lms.rules.wording import describe_missing, format_yen
+from lms.wording import describe_missing, format_yen
 from lms.services import company_people as people_service
 from lms.services import company_stats
 from lms.services import exports

@@ -1,7 +1,7 @@
 """Certification rules: which levels a person meets, holds, should be awarded or renewed.
 
 Everything here is a plain function of the program, the person's facts and ``now``.
-Human wording for the requirements lives in ``lms.rules.wording``.
+Human wording for the requirements lives in ``lms.wording`` (through Flask-Babel).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from lms.extensions import db
 from lms.models import Certification, Organization, User
 from lms.rules.margin import margin_for
 from lms.rules.tiers import resolve_tier
-from lms.rules.wording import describe_missing
+from lms.wording import describe_missing
 from lms.services import company_stats as stats
 from lms.services import organizations as orgs
 

@@ -14,7 +14,6 @@ from lms.rules.certification import (
     ExamPass, HeldCertification, PersonFacts, Requirement, evaluate_level, evaluate_levels,
     expiry_for, levels_to_award, renewal_exam_passed_at, renewal_for, renewals, status_of,
 )
-from lms.rules.wording import describe_requirement
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
@@ -327,53 +326,6 @@ def test_renewals_for_a_person():
                                 passed("silver-exam", 95, NOW - DAY)])
     (renewal,) = renewals(PROGRAM, person, NOW)
     assert (renewal.level, renewal.expires_at) == ("bronze", EXPIRY + TWO_YEARS)
-
-
-# -- wording --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("req, ja, en", [
-    (Requirement("exam", "silver-exam", 80, 72, False),
-     "silver-exam で 80% 以上が必要です（現在 72%）",
-     "Score at least 80% on silver-exam (best so far: 72%)"),
-    (Requirement("exam", "silver-exam", 80.0, None, False),
-     "silver-exam で 80% 以上が必要です（まだ合格していません）",
-     "Score at least 80% on silver-exam (not passed yet)"),
-    (Requirement("requires", "bronze", "active", "expired", False),
-     "Bronze 認定の保有が必要です（現在: 期限切れ）",
-     "Requires an active Bronze certification (now: expired)"),
-    (Requirement("requires", "bronze", "active", None, False),
-     "Bronze 認定の保有が必要です（現在: 未取得）",
-     "Requires an active Bronze certification (now: not held)"),
-    (Requirement("course", "deep-dive", True, False, False),
-     "コース「deep-dive」の修了が必要です", "Complete the course \"deep-dive\""),
-    (Requirement("practical", "practical", True, False, False),
-     "実技評価の合格（トレーナーの承認）が必要です",
-     "Pass the practical assessment (signed off by a trainer)"),
-    (Requirement("evidence", "deals_closed", 3, 1, False),
-     "成約実績が 3 件以上必要です（現在 1 件）", "Close at least 3 deals (now: 1)"),
-    (Requirement("evidence", "csat", 4.0, 3.5, False),
-     "顧客満足度が 4 以上必要です（現在 3.5）",
-     "Reach a customer satisfaction of 4 or more (now: 3.5)"),
-    (Requirement("evidence", "csat", 4.0, None, False),
-     "顧客満足度が 4 以上必要です（未登録）",
-     "Customer satisfaction of at least 4 is needed (not recorded yet)"),
-    (Requirement("approval", "interview", True, False, False),
-     "面接の承認が必要です", "Needs the interview sign-off"),
-    (Requirement("approval", "interview", True, True, True),
-     "面接の承認を受けました", "Signed off: interview"),
-])
-def test_describe_requirement(req, ja, en):
-    assert describe_requirement(req) == ja
-    assert describe_requirement(req, "ja") == ja
-    assert describe_requirement(req, "en") == en
-
-
-def test_describe_requirement_uses_display_names_and_falls_back_to_japanese():
-    req = Requirement("course", "deep-dive", True, False, False)
-    assert describe_requirement(req, "en", {"deep-dive": "Technical deep dive"}) == (
-        "Complete the course \"Technical deep dive\"")
-    assert describe_requirement(req, "fr") == describe_requirement(req, "ja")
 
 
 # -- properties -------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from lms.rules.tiers import (
     CertifiedHolder, CompanyFigures, Missing, at_risk, certified_counts, eligible_tier,
     missing_for, next_tier, resolve_tier,
 )
-from lms.rules.wording import describe_missing, format_yen
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
@@ -129,36 +128,6 @@ def test_missing_for_lists_every_gap_in_file_order():
     assert missing_for(PROGRAM, PROGRAM.tier("platinum"), counts(3, 3, 2), CompanyFigures()) == (
         Missing("target_met", "target_met", True, False),)
     assert missing_for(PROGRAM, silver, counts(2, 2), RICH) == ()
-
-
-# -- wording ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("missing, ja, en", [
-    (Missing("certified", "silver", 2, 1),
-     "Silver 認定者があと 1 名必要です（現在 1 名 / 必要 2 名）",
-     "Silver-certified staff: 1 more needed (now 1 of 2)"),
-    (Missing("annual_revenue", "annual_revenue", 1_000_000_000, 300_000_000),
-     "年間売上が 10億円 必要です（現在 3億円）",
-     "Annual revenue of ¥1,000,000,000 needed (now ¥300,000,000)"),
-    (Missing("deals_closed", "deals_closed", 5, 3),
-     "会社の成約件数があと 2 件必要です（現在 3 件 / 必要 5 件）",
-     "2 more company deals needed (now 3 of 5)"),
-    (Missing("target_met", "target_met", True, False),
-     "売上目標の達成が必要です", "The sales target must be met"),
-])
-def test_describe_missing(missing, ja, en):
-    assert describe_missing(missing) == ja
-    assert describe_missing(missing, "en") == en
-
-
-@pytest.mark.parametrize("amount, text", [
-    (0, "0円"), (5000, "5000円"), (10_000, "1万円"), (32_000, "3万2000円"),
-    (150_000_000, "1億5000万円"), (1_000_000_000, "10億円"), (100_000_001, "1億1円"),
-    (2 * 10**12 + 3 * 10**8, "2兆3億円"), (-20_000, "-2万円"),
-])
-def test_format_yen(amount, text):
-    assert format_yen(amount) == text
 
 
 # -- margin ---------------------------------------------------------------------------------
