@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import format_datetime, get_locale, get_translations
 from flask_login import current_user
 
 from lms.config import REPO_ROOT
@@ -45,12 +45,32 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else ""
 
 
+def request_translations():
+    """This request's translations, looked up once.
+
+    Flask-Babel looks them up again for every string (several context-local lookups
+    and the locale selector each time); a page has dozens of strings. The locale is
+    fixed for the request once chosen, so caching it on ``g`` changes nothing else.
+    """
+    translations = g.get("_lms_translations")
+    if translations is None:
+        translations = g._lms_translations = get_translations()
+    return translations
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
         timezone_selector=select_timezone,
         default_translation_directories=str(REPO_ROOT / "lms" / "translations"),
+    )
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
     )
     app.jinja_env.globals.update(get_locale=get_locale, LANGUAGES=LANGUAGES)
     app.jinja_env.filters["datetime"] = local_datetime

@@ -86,7 +86,7 @@ def lesson(slug: str, lesson_slug: str):
     return render_template("catalog/lesson.html", course=course, lesson=lesson,
                            previous=previous, following=following,
                            done=lesson.slug in progress[course.slug].done,
-                           progress=progress[course.slug], form=FlaskForm())
+                           progress=progress[course.slug])
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/done")
