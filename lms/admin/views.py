@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from lms.admin.forms import OrganizationForm, UserForm
 from lms.auth.access import role_required
@@ -27,7 +28,8 @@ def _org_choices():
 
 def _users_page(page: int):
     total = db.session.scalar(select(func.count(User.id)))
-    users = db.session.scalars(select(User).order_by(User.email)
+    users = db.session.scalars(select(User).options(selectinload(User.organization))
+                               .order_by(User.email)
                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return users, total
 

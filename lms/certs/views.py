@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from lms.auth.access import can_see_user, role_required
 from lms.certs.forms import EvidenceForm, RevokeForm, SignoffForm, UploadForm, message_for
@@ -64,7 +65,7 @@ def mine():
 @bp.get("/certifications/people")
 @role_required("trainer", "manager", "admin")
 def people():
-    query = select(User).where(User.active.is_(True))
+    query = select(User).options(selectinload(User.organization)).where(User.active.is_(True))
     if current_user.is_partner_manager:
         query = query.where(User.organization_id == current_user.organization_id)
     search = (request.args.get("q") or "").strip()[:100]

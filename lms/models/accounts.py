@@ -32,7 +32,9 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    organization: Mapped[Organization | None] = relationship(lazy="joined")
+    # Loaded on access: the user is read on every request, the company rarely.
+    # Lists that show companies ask for it with selectinload.
+    organization: Mapped[Organization | None] = relationship(lazy="select")
 
     # Flask-Login protocol
     is_anonymous = False
