@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -38,7 +39,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def run_one(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     base = workdir / kind
     content, instance = base / "content", base / "instance"
-    quizload.write_content(content)
+    quizload.write_content(content, args.time_limit)
     instance.mkdir(parents=True, exist_ok=True)
     env = {"LMS_CONTENT_DIR": str(content), "LMS_INSTANCE_PATH": str(instance),
            "LMS_SECRET_KEY": "load-test-only"}
@@ -58,10 +59,11 @@ def run_one(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     with quizload.Server(env, port, args.workers, log):
         print(f"[{kind}] serving on 127.0.0.1:{port}; {args.takers} takers for {args.duration:.0f} s "
               f"(hard cap {hard_cap:.0f} s)", file=sys.stderr)
+        warm = quizload.warm_up("127.0.0.1", port, tokens)
         states, wall = quizload.run_takers(plan, tokens, hard_cap)
     stored = quizload.stored_attempts(env)
     summary = quizload.summarise(states, stored)
-    summary.update({"database": kind, "wall_seconds": round(wall, 1),
+    summary.update({"database": kind, "wall_seconds": round(wall, 1), "warm_up_ok": warm,
                     "server_log": str(log) if args.keep else None})
     if kind == "postgresql" and not args.keep:
         quizload.drop_postgres(args.pg_database)
@@ -114,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--interval", type=float, default=15.0, help="seconds between autosaves")
     p.add_argument("--submit-spread", type=float, default=3.0,
                    help="submits spread over the last this-many seconds (0: all at once)")
+    p.add_argument("--time-limit", type=int, default=1800,
+                   help="the quiz's time limit in seconds (default 30 min); set it near --duration to "
+                        "make the last saves and submits race the server's deadline + grace")
     p.add_argument("--timeout", type=float, default=60.0, help="per HTTP request")
     p.add_argument("--max-retries", type=int, default=5, help="503 retries per operation")
     p.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: lms serve's)")
@@ -151,13 +156,19 @@ def main(argv: list[str] | None = None) -> int:
     out = RESULTS / f"quiz-load-{stamp}-{args.takers}.json"
     out.write_text(json.dumps({
         "argv": sys.argv[1:], "settings": {k: v for k, v in vars(args).items()},
+        "server_env": {k: os.environ.get(k) for k in ("LMS_QUIZ_GRACE_SECONDS", "LMS_WORKERS")},
         "cpus": os.cpu_count(), "load_average_after": os.getloadavg(), "results": results,
     }, indent=2, default=str))
     print(f"wrote {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}")
     return 1 if any(quizload.failed(r) for r in results) else 0
 
 
+def _interrupt(_signo, _frame):
+    raise KeyboardInterrupt  # so `timeout` or kill still stops the server and drops the database
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _interrupt)
     started = time.monotonic()
     code = main()
     print(f"done in {time.monotonic() - started:.0f} s", file=sys.stderr)

@@ -42,7 +42,7 @@ QUIZ_SLUG = "load-test"
 _QUIZ = """\
 ---
 title: Load test quiz
-time_limit: 30m
+time_limit: {time_limit}s
 pass_mark: 60
 attempts: 0
 shuffle: true
@@ -53,9 +53,9 @@ A quiz for tests/perf/load_quiz.py: twenty auto-graded questions of every kind.
 """
 
 
-def quiz_markdown() -> str:
+def quiz_markdown(time_limit: int = 1800) -> str:
     """20 questions: single, multiple (all-or-nothing and partial), text, regex, numeric."""
-    parts = [_QUIZ]
+    parts = [_QUIZ.format(time_limit=int(time_limit))]
     for i in range(1, 7):
         parts.append(f"## Single choice question {i} {{id=single-{i}}}\n"
                      + "".join(f"- ({'x' if c == i % 4 else ' '}) Option {c}\n" for c in range(4))
@@ -75,10 +75,10 @@ def quiz_markdown() -> str:
     return "".join(parts)
 
 
-def write_content(root: Path) -> None:
+def write_content(root: Path, time_limit: int = 1800) -> None:
     (root / "courses").mkdir(parents=True, exist_ok=True)
     (root / "quizzes").mkdir(parents=True, exist_ok=True)
-    (root / "quizzes" / f"{QUIZ_SLUG}.md").write_text(quiz_markdown(), encoding="utf-8")
+    (root / "quizzes" / f"{QUIZ_SLUG}.md").write_text(quiz_markdown(time_limit), encoding="utf-8")
 
 
 # --- database ----------------------------------------------------------------------
@@ -228,7 +228,7 @@ class Server:
 
 # --- takers ------------------------------------------------------------------------
 
-OPS = ("start", "save", "submit")
+OPS = ("start", "save", "final_save", "submit")  # final_save: the last one, just before submit
 
 
 @dataclass
@@ -318,7 +318,7 @@ class Taker:
                 time.sleep(min(wait, 5.0) * self.rng.uniform(0.5, 1.0))
                 continue
             code = payload.get("error", {}).get("code") if isinstance(payload, dict) else None
-            expected = {"start": (200, 201), "save": (200,), "submit": (200,)}[op]
+            expected = {"start": (200, 201), "save": (200,), "final_save": (200,), "submit": (200,)}[op]
             outcome = f"{status}:{code}" if code else str(status)
             self.s.ops.append(OpLog(op, status in expected, time.perf_counter() - began,
                                     retries, outcome))
@@ -354,11 +354,11 @@ class Taker:
 
     # the flow ----------------------------------------------------------------------------
 
-    def _save(self) -> None:
+    def _save(self, op: str = "save") -> None:
         # The whole sheet, unanswered questions as null, like collectAnswers() in quiz.js.
         sheet = {q["id"]: self.s.sheet.get(q["id"]) for q in self.s.questions}
         seq = self.s.seq
-        status, payload = self._op("save", "PUT", f"/api/v1/attempts/{self.s.attempt_id}/answers",
+        status, payload = self._op(op, "PUT", f"/api/v1/attempts/{self.s.attempt_id}/answers",
                                    lambda: {"answers": sheet, "seq": seq})
         if status == 200:
             self.s.acked, self.s.acked_seq = dict(sheet), seq
@@ -395,12 +395,40 @@ class Taker:
         # Last answers, then submit (the page saves what is dirty, then posts the form).
         _sleep_until(min(submit_at - 0.5, stop_at))
         self._think()
-        self._save()
+        self._save("final_save")
         _sleep_until(min(submit_at, stop_at))
         status, payload = self._op("submit", "POST", f"/api/v1/attempts/{self.s.attempt_id}/submit",
                                    lambda: None)
         if status == 200:
             self.s.submitted = payload
+
+
+def warm_up(host: str, port: int, tokens: list[str], requests: int = 64) -> int:
+    """Unmeasured reads (quiz info) from many threads, so every worker has loaded the
+    content and opened its connections before the takers come, as on a running site.
+    Returns how many answered 200."""
+    ok = [0]
+    lock = threading.Lock()
+
+    def one(i: int) -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        try:
+            conn.request("GET", f"/api/v1/quizzes/{QUIZ_SLUG}",
+                         headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"})
+            if conn.getresponse().status == 200:
+                with lock:
+                    ok[0] += 1
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(requests)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return ok[0]
 
 
 def _sleep_until(when: float) -> None:
