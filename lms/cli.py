@@ -52,6 +52,9 @@ def serve(demo: bool, host: str, port: int, workers: int | None):
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
             "--timeout", "60", "--graceful-timeout", "20", "--access-logfile", "-",
+            # gunicorn's control socket defaults to one path per host; several sites
+            # (or test servers) on one machine would fight over it. We don't use it.
+            "--no-control-socket",
             "lms.wsgi:app"]
     click.echo(f"Serving on http://{host}:{port}/ with {workers} workers", err=True)
     sys.stdout.flush()
