@@ -321,10 +321,17 @@ LEARNER_PAGES = {
     "lesson": f"/courses/{BRONZE_COURSE}/lessons/{BRONZE_LESSON}",
     "my-learning": "/my",
     "settings": "/settings",
+    "quiz-start": "/quizzes/bronze-exam",
+    "certifications": "/certifications",
 }
 ANONYMOUS_PAGES = {"login": "/login"}
 ADMIN_PAGES = {
     "admin-users": "/admin/users",
     "admin-organizations": "/admin/organizations",
     "admin-content": "/admin/content",
+    "grading-queue": "/grading",
+    "quiz-statistics": "/quizzes/bronze-exam/statistics",
+    "certification-people": "/certifications/people",
+    "partners-dashboard": "/partners/",
+    "partner-company": "/partners/tokyo-si",
 }

@@ -19,6 +19,7 @@ from lms.services import uploads as upload_service
 from lms.services.badges import verify_url
 from lms.services.errors import ServiceError
 from lms.web import content_store
+from lms.wording import requirement_name
 
 bp = Blueprint("certs", __name__)
 PAGE_SIZE = 50
@@ -41,10 +42,11 @@ def _person_or_404(user_id: int) -> User:
 
 
 def _upload_choices(program) -> list[tuple[str, str]]:
-    choices = []
+    # An empty first option: a required select must not preselect a real choice.
+    choices = [("", _("Choose…"))]
     for definition in program.certifications if program else ():
         for name in evidence_service.signoff_names(program, definition.level):
-            label = _("Practical assessment") if name == "practical" else name
+            label = _("Practical assessment") if name == "practical" else requirement_name(name)
             choices.append((f"{definition.level}:{name}", f"{definition.title} — {label}"))
     return choices
 
