@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from lms.services.accounts import user_for_token
+from lms.auth.views import login_limits
+from lms.services.accounts import record_token_failure, user_for_token
 from lms.services.errors import ServiceError
 
 bp = Blueprint("api", __name__)
@@ -23,8 +24,14 @@ def authenticate():
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    bearer = scheme.lower() == "bearer" and token.strip()
+    user = user_for_token(token.strip()) if bearer else None
     if user is None:
+        # Wrong tokens are counted per address (in the database, shared by all
+        # workers); a valid token is never slowed down by the count.
+        if bearer and record_token_failure(request.remote_addr or "", login_limits()):
+            return api_error(429, "too_many_requests",
+                             "Too many requests with invalid tokens; try again later.")
         resp, status = api_error(401, "unauthorized", "A valid bearer token is required.")
         resp.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return resp, status

@@ -17,7 +17,7 @@ from lms.services.errors import Invalid, Throttled
 bp = Blueprint("auth", __name__)
 
 
-def _limits() -> accounts.ThrottleLimits:
+def login_limits() -> accounts.ThrottleLimits:
     from datetime import timedelta
 
     cfg = current_app.config
@@ -39,7 +39,7 @@ def login():
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(form.email.data, form.password.data,
-                                         address=request.remote_addr or "", limits=_limits())
+                                         address=request.remote_addr or "", limits=login_limits())
         except Throttled:
             form.password.errors.append(_("Too many failed sign-ins. Try again in 15 minutes."))
             return render_template("auth/login.html", form=form), 429

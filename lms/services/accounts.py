@@ -209,6 +209,20 @@ def create_token(email: str, *, actor_id: int | None = None) -> str:
     return token
 
 
+def record_token_failure(address: str, limits: ThrottleLimits,
+                         now: datetime | None = None) -> bool:
+    """Count a wrong bearer token from this address; True once the address is throttled."""
+    now = now or utcnow()
+    key = f"token:{address}"[:300]
+    begin_write()
+    rows = _throttle_rows([key])
+    _count_failure(rows, key, limits, now)
+    db.session.flush()
+    failures = db.session.get(LoginThrottle, key).failures
+    db.session.commit()
+    return failures > limits.per_address
+
+
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 200:
         return None

@@ -258,3 +258,17 @@ def test_api_through_a_session_and_a_token_agree(client, make, learner, token):
               page="/courses/getting-started/lessons/welcome")
     course = client.get("/api/v1/courses", headers=bearer(token)).get_json()[0]
     assert [lesson["done"] for lesson in course["lessons"]] == [True, False]
+
+
+def test_wrong_tokens_are_throttled_per_address(app, client, make):
+    user = make.user("learner", org=make.org("throttle-co"))
+    good = make.token(user)
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    for i in range(limit):
+        bad = client.get("/api/v1/me", headers={"Authorization": f"Bearer pa_guess{i}"})
+        assert bad.status_code == 401
+    refused = client.get("/api/v1/me", headers={"Authorization": "Bearer pa_one-more-guess"})
+    assert refused.status_code == 429
+    assert refused.json["error"]["code"] == "too_many_requests"
+    # The holder of a real token is not locked out by someone else's guessing.
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {good}"}).status_code == 200
