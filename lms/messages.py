@@ -20,6 +20,7 @@ MESSAGES = {
     "unknown_user": _l("No such user."),
     "prerequisites_unmet": _l("Complete the prerequisite courses first."),
     "not_found": _l("Not found."),
+    "cannot_demote_self": _l("You cannot remove your own administrator rights or deactivate yourself."),
 }
 
 

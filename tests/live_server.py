@@ -329,6 +329,7 @@ ADMIN_PAGES = {
     "admin-users": "/admin/users",
     "admin-organizations": "/admin/organizations",
     "admin-content": "/admin/content",
+    "admin-user": "/admin/users/1",
     "grading-queue": "/grading",
     "quiz-statistics": "/quizzes/bronze-exam/statistics",
     "certification-people": "/certifications/people",

@@ -21,3 +21,10 @@ class UserForm(FlaskForm):
 class OrganizationForm(FlaskForm):
     slug = StringField(_l("Identifier"), validators=[DataRequired(), Length(max=64)])
     name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
+
+
+class EditUserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=ROLE_LABELS)
+    org = SelectField(_l("Partner company"), choices=[])
+    active = SelectField(_l("Account"), choices=[("1", _l("Active")), ("0", _l("Deactivated"))])

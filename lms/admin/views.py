@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from lms.admin.forms import OrganizationForm, UserForm
+from lms.admin.forms import EditUserForm, OrganizationForm, UserForm
 from lms.auth.access import role_required
 from lms.extensions import db
 from lms.messages import message_for
 from lms.models import Organization, User
 from lms.services import accounts
-from lms.services.errors import Invalid
+from lms.services.errors import Invalid, NotFound
 from lms.web import content_store
 
 bp = Blueprint("admin", __name__)
@@ -58,6 +60,55 @@ def users():
     users, total = _users_page(page)
     return render_template("admin/users.html", form=form, users=users, total=total, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)), status
+
+
+@bp.route("/users/<dbid:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = EditUserForm(obj=None if request.method == "POST" else user)
+    form.org.choices = _org_choices()
+    if request.method == "GET":
+        form.org.data = user.organization.slug if user.organization else ""
+        form.active.data = "1" if user.active else "0"
+    status = 200
+    if form.validate_on_submit():
+        changes = accounts.UserChanges(name=form.name.data, role=form.role.data,
+                                       org_slug=form.org.data or None,
+                                       active=form.active.data == "1")
+        try:
+            accounts.update_user(user.id, changes, actor_id=current_user.id,
+                                 address=request.remote_addr)
+        except Invalid as exc:
+            getattr(form, exc.field, form.role).errors.append(message_for(exc.message))
+            status = 422
+        else:
+            flash(_("User %(email)s updated.", email=user.email), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/user.html", user=user, form=form,
+                           token_form=FlaskForm()), status
+
+
+@bp.post("/users/<dbid:user_id>/tokens")
+@role_required("admin")
+def create_token(user_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    try:
+        token = accounts.create_token(user.email, actor_id=current_user.id)
+    except NotFound:
+        abort(404)
+    # Shown once, on this response only: it is stored as a hash, and no cache keeps it.
+    response = make_response(render_template("admin/token.html", user=user, token=token))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/organizations", methods=["GET", "POST"])

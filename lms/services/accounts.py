@@ -236,3 +236,41 @@ def reload_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     db.session.refresh(user)
     return user
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    name: str
+    role: str
+    org_slug: str | None
+    active: bool
+
+
+def update_user(user_id: int, changes: UserChanges, *, actor_id: int,
+                address: str | None = None) -> User:
+    """An admin's edit of a user; role, company and activity changes are audited.
+
+    Deactivation and any change of role or company end the user's sessions, so what
+    they may see follows at once.
+    """
+    begin_write()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("unknown_user")
+    orgs = {o.slug: o for o in db.session.scalars(select(Organization))}
+    validate_new_user(NewUser(email=user.email, name=changes.name, role=changes.role,
+                              org_slug=changes.org_slug), orgs)
+    if user.id == actor_id and (changes.role != "admin" or not changes.active):
+        raise Invalid("cannot_demote_self", field="role")
+    org_id = orgs[changes.org_slug].id if changes.org_slug else None
+    before = {"role": user.role, "org": user.organization.slug if user.organization else None,
+              "active": user.active}
+    after = {"role": changes.role, "org": changes.org_slug, "active": changes.active}
+    user.name = changes.name.strip()
+    user.role, user.organization_id, user.active = changes.role, org_id, changes.active
+    if before != after:
+        user.session_version += 1
+        audit.record("user.changed", actor_id=actor_id, target=user.email, address=address,
+                     before=before, after=after)
+    db.session.commit()
+    return user

@@ -78,6 +78,14 @@ def test_admin_and_trainer_pages_by_role(app, db, people, who):
         assert response.status_code == (302 if who == "admin" else 403), path
     status = browser.get("/admin/content").status_code
     assert status == (200 if who in ("trainer", "admin") else 403)
+    # Another person's account page and a token for them: admins only.
+    target = people["learner-b"]
+    assert browser.get(f"/admin/users/{target.id}").status_code == admin_only
+    response = browser.post(f"/admin/users/{target.id}/tokens", data={"csrf_token": token})
+    assert response.status_code == admin_only
+    response = browser.post(f"/admin/users/{target.id}", data={
+        "csrf_token": token, "name": "Renamed", "role": "admin", "org": "", "active": "1"})
+    assert response.status_code == (302 if who == "admin" else 403)
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -132,7 +140,7 @@ def test_api_completion_is_recorded_for_the_tokens_user_only(client, make, db, p
 def test_every_foundation_route_with_an_id_is_in_this_matrix(app):
     """A new catalog, admin or learning-API route with an id must be added above."""
     covered = {"catalog.course", "catalog.lesson", "catalog.mark_done", "catalog.course_file",
-               "api.complete_lesson"}
+               "api.complete_lesson", "admin.edit_user", "admin.create_token"}
     foundation = {rule.endpoint for rule in app.url_map.iter_rules()
                   if rule.arguments and (rule.endpoint.split(".")[0] in ("catalog", "admin", "auth")
                                          or rule.endpoint in ("api.courses", "api.me",
