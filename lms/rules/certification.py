@@ -127,11 +127,21 @@ def levels_to_award(program: Program, facts: PersonFacts, now: datetime) -> tupl
         for cert in program.certifications:
             if cert.level in awarded or _is_active(held.get(cert.level), now):
                 continue
+            if _revoked_without_exams(cert, held.get(cert.level), now):
+                continue
             if evaluate_level(cert, current, now).met:
                 awarded.append(cert.level)
                 held[cert.level] = HeldCertification(cert.level, now, expiry_for(cert, now))
                 changed = True
     return tuple(awarded)
+
+
+def _revoked_without_exams(cert: Certification, held: HeldCertification | None,
+                           now: datetime) -> bool:
+    """A revoked level is re-earned only by exams passed after the revocation; a level
+    without exams has nothing fresh to show, so it is never re-awarded by itself (its
+    old sign-offs and evidence are what the revocation set aside)."""
+    return held is not None and not cert.exams and status_of(held, now) == "revoked"
 
 
 def renewal_for(cert: Certification, held: HeldCertification, exam_passed_at: datetime | None,

@@ -253,6 +253,23 @@ def test_a_revoked_level_can_be_earned_again_with_passes_after_the_revocation():
     assert levels_to_award(PROGRAM, after, NOW) == ("bronze",)
 
 
+def test_a_revoked_level_without_exams_is_not_re_awarded_from_its_old_signoffs():
+    program, problems = parse_program("courses/program.yml", dedent("""\
+        certifications:
+          partner:
+            title: Partner
+            approvals: [interview]
+            valid_for: 1y
+        tiers:
+          registered: {title: Registered}
+        """))
+    assert not problems
+    signed = dict(signoffs={("partner", "interview")})
+    assert levels_to_award(program, facts(**signed), NOW) == ("partner",)
+    revoked = held("partner", NOW - 10 * DAY, revoked=True, revoked_at=NOW - DAY)
+    assert levels_to_award(program, facts(**signed, held=[revoked]), NOW) == ()
+
+
 def test_silver_is_not_awarded_on_an_expired_bronze_that_cannot_be_renewed():
     lapsed = held("bronze", NOW - 800 * DAY)
     person = facts(**dict(SILVER_DONE, exam_passes=[passed("bronze-exam", 85, NOW - 790 * DAY),
