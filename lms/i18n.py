@@ -6,10 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import format_datetime, get_locale, get_translations
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from lms.config import REPO_ROOT
+from lms.dates import format_datetime  # flask_babel's, with patterns looked up once
 from lms.extensions import babel
 
 LANGUAGES = {"ja": "日本語", "en": "English"}

@@ -17,5 +17,7 @@ class MetricsForm(FlaskForm):
 
 
 class TierForm(FlaskForm):
-    # The eligible tier the manager saw: if it changed meanwhile, nothing moves.
-    tier = HiddenField(validators=[DataRequired()])
+    # The eligible tier the manager saw: if it changed meanwhile, nothing moves. A label of
+    # its own (never shown): without one WTForms translates the field name, loading its
+    # message catalogue from disk on every company page.
+    tier = HiddenField("tier", validators=[DataRequired()])

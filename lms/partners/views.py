@@ -12,11 +12,10 @@ from flask_login import current_user
 
 from lms.auth.access import role_required
 from lms.models.types import utcnow
-from lms.partners.charts import bar_chart
+from lms.partners.charts import charts_section
 from lms.partners.forms import MetricsForm, TierForm
 from lms.wording import describe_missing, format_yen
 from lms.services import company_people as people_service
-from lms.services import company_stats
 from lms.services import exports
 from lms.services import organizations as orgs
 from lms.services import partner_charts
@@ -78,24 +77,15 @@ def dashboard():
     flt = _filter_from_args()
     now = utcnow()
     page = orgs.list_companies(program, current_user, flt, now)
-    shown = orgs.program_or_fallback(program)
-    totals = orgs.tier_totals(program, current_user)
-    awards, exams = partner_charts.chart_data(shown, None, now, company_stats.program_key(shown))
     # Counting every expiring certification grows with the data: cached with the charts.
     expiring_total = partner_charts.cached(
         ("expiring", now.strftime("%Y-%m-%d %H")),
         lambda: people_service.count_expiring(None, now))
     expiring, _total = people_service.expiring_soon(None, now, per_page=10, total=expiring_total)
-    tier_chart = bar_chart([(t.title, held, str(held)) for t, held, _ in totals])
-    award_chart = bar_chart([(m.month, m.total, str(m.total)) for m in awards])
-    exam_chart = bar_chart([(e.quiz, 100 * (e.rate or 0),
-                             f"{100 * e.rate:.0f}%" if e.rate is not None else "—")
-                            for e in exams], maximum=100)
     return render_template(
-        "partners/dashboard.html", page=page, flt=flt, program=shown,
+        "partners/dashboard.html", page=page, flt=flt, program=orgs.program_or_fallback(program),
         filter_args=lambda **c: _filter_args(flt, **c), describe=describe_missing, lang=_lang(),
-        totals=totals, awards=awards, exams=exams, tier_chart=tier_chart,
-        award_chart=award_chart, exam_chart=exam_chart, expiring=expiring,
+        charts=charts_section(program, current_user, now), expiring=expiring,
         expiring_total=expiring_total, statuses=orgs.STATUSES)
 
 

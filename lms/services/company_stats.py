@@ -288,6 +288,16 @@ def stale_ids(program: Program, now: datetime, org_ids: Sequence[int] | None = N
     return list(db.session.scalars(stmt))
 
 
+def version() -> tuple:
+    """Changes whenever a stored row or the set of companies does: every write that
+    moves a company's figures or tier rebuilds its row (a new ``computed_at``). Pages
+    key what they cache from the rows on it."""
+    s = OrganizationStats
+    companies = select(func.count()).select_from(Organization).scalar_subquery()
+    return tuple(db.session.execute(select(companies, func.count(), func.max(s.computed_at))
+                                    .select_from(s)).one())
+
+
 def current_for(program: Program, org: Organization, now: datetime) -> OrganizationStats:
     row = db.session.get(OrganizationStats, org.id, populate_existing=True)
     return current(program, now, [(org, row)])[0][1]

@@ -19,7 +19,8 @@ from lms.extensions import db
 from lms.models import Attempt, Certification, User
 
 WINDOW_MONTHS = 12
-_cache: dict[tuple, tuple[float, object]] = {}
+MAX_ENTRIES = 256
+_cache: dict[tuple, tuple[float, object, float]] = {}  # key -> (expires, value, computed)
 _lock = threading.Lock()
 
 
@@ -46,18 +47,28 @@ class ExamRate:
 
 
 def cached(key: tuple, compute: Callable[[], object]):
+    return cached_entry(key, compute)[0]
+
+
+def cached_entry(key: tuple, compute: Callable[[], object]) -> tuple[object, float]:
+    """(value, when it was computed, as time.monotonic()), from this process's cache
+    while younger than PARTNERS_CHART_SECONDS; the time tells callers that cache what
+    they derive from the value which computation it came from."""
     ttl = current_app.config.get("PARTNERS_CHART_SECONDS",
                                  0 if current_app.testing else 300)
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)
         if hit and hit[0] > now:
-            return hit[1]
+            return hit[1], hit[2]
     value = compute()
     if ttl:
         with _lock:
-            _cache[key] = (now + ttl, value)
-    return value
+            if len(_cache) >= MAX_ENTRIES:  # keys carry versions: drop the dead ones
+                for old in [k for k, (expires, _v, _t) in _cache.items() if expires <= now]:
+                    del _cache[old]
+            _cache[key] = (now + ttl, value, now)
+    return value, now
 
 
 def _month(column):
@@ -110,8 +121,9 @@ def exam_pass_rates(program: Program, org_ids: Sequence[int] | None,
 
 
 def chart_data(program: Program, org_ids: Sequence[int] | None, now: datetime,
-               program_key: str) -> tuple[list[MonthAwards], list[ExamRate]]:
+               program_key: str) -> tuple[tuple[list[MonthAwards], list[ExamRate]], float]:
+    """((awards per month, exam pass rates), when computed), cached."""
     key = ("charts", program_key, tuple(org_ids) if org_ids is not None else None,
            now.strftime("%Y-%m"))
-    return cached(key, lambda: (awards_per_month(program, org_ids, now),
-                                exam_pass_rates(program, org_ids, now)))
+    return cached_entry(key, lambda: (awards_per_month(program, org_ids, now),
+                                      exam_pass_rates(program, org_ids, now)))
