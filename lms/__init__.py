@@ -21,6 +21,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))
+    app.json.ensure_ascii = False  # Japanese stays readable in API responses
 
     from lms import database, web
     from lms.extensions import csrf, db, migrate

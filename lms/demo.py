@@ -45,18 +45,91 @@ def load_demo() -> None:
         _demo_progress()
 
 
+def _user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
 def _demo_progress() -> None:
-    """A learner part-way through the first Bronze course, so progress bars show something."""
-    user = db.session.scalar(select(User).where(User.email == "engineer@tokyo-si.example.com"))
+    """Progress earned through the real services, so every page has something to show.
+
+    鈴木 (tokyo-si) finishes the Bronze path and is certified; 伊藤 (sato-sharoushi) is
+    one practical short of Bronze; 高橋 (tokyo-si) is part-way through the first course.
+    """
     from lms.web import content_store
 
-    course = content_store().course("koemoji-overview")
-    if user is None or course is None:
+    store = content_store()
+    program = store.program()
+    engineer = _user("engineer@tokyo-si.example.com")
+    course = store.course("koemoji-overview")
+    if course is not None:
+        for lesson in course.lessons[:2]:
+            db.session.add(LessonProgress(user_id=engineer.id, course_slug=course.slug,
+                                          lesson_slug=lesson.slug))
+        db.session.commit()
+    if program is None or not program.certifications:
         return
-    for lesson in course.lessons[:2]:
-        db.session.add(LessonProgress(user_id=user.id, course_slug=course.slug,
-                                      lesson_slug=lesson.slug))
-    db.session.commit()
+    bronze = program.certifications[0]
+    for email in ("learner@tokyo-si.example.com", "learner@sato-sharoushi.example.com"):
+        _complete_level(_user(email), bronze, store)
+    trainer = _user("trainer@example.com")
+    if bronze.practical:
+        from lms.services.evidence import sign_off
+
+        sign_off(trainer, _user("learner@tokyo-si.example.com").id, level=bronze.level,
+                 requirement="practical", note="デモ: ロールプレイ評価に合格",
+                 program=program, courses=store.courses())
+    from lms.services.organizations import Metrics, update_metrics
+
+    update_metrics(_user("channel@example.com"), "tokyo-si",
+                   Metrics(deals_closed=4, annual_revenue=120_000_000, target_met=True))
+    # As the nightly `lms sweep` would: company tiers follow what they now qualify for.
+    from lms.models.types import utcnow
+    from lms.services.sweep import run_sweep
+
+    run_sweep(utcnow())
+
+
+def _complete_level(user: User, level, store) -> None:
+    """Study every course of the level and pass its quizzes and exams, answering right."""
+    from lms.models.types import utcnow
+    from lms.quiz import grace
+    from lms.services import attempts, progress
+
+    def pass_quiz(slug: str | None) -> None:
+        quiz = store.quiz(slug) if slug else None
+        if quiz is None:
+            return
+        attempt, _created = attempts.start_attempt(user, quiz, utcnow(), grace())
+        attempts.save_answers(user, attempt.id, _right_answers(attempt), 1, utcnow(), grace())
+        attempts.submit(user, attempt.id, utcnow(), grace())
+
+    # In program order, each course's quiz right after its lessons: later courses
+    # name earlier ones as prerequisites.
+    for slug in level.courses:
+        course = store.course(slug)
+        if course is None:
+            continue
+        for lesson in course.lessons:
+            progress.mark_lesson_done(user, course, lesson.slug, store)
+        pass_quiz(course.quiz)
+    for slug, _minimum in level.exams:
+        pass_quiz(slug)
+
+
+def _right_answers(attempt) -> dict:
+    answers = {}
+    for q in attempt.snapshot["questions"]:
+        if q["kind"] == "single":
+            answers[q["id"]] = next(c["id"] for c in q["choices"] if c["correct"])
+        elif q["kind"] == "multiple":
+            answers[q["id"]] = [c["id"] for c in q["choices"] if c["correct"]]
+        elif q["kind"] == "essay":
+            answers[q["id"]] = "（デモ回答）"
+        else:
+            key = next((k for k in q["accepted"] if k["kind"] != "regex"), None)
+            if key is not None:
+                answers[q["id"]] = str(key["value"]) if key["kind"] == "number" else key["text"]
+    return answers
 
 
 def print_logins() -> None:
