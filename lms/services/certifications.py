@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.content.program import Program
@@ -161,9 +161,15 @@ def award_due(user: User, courses, program: Program, *, now: datetime | None = N
 def _insert_award(user: User, program: Program, level: str, now: datetime,
                   actor_id: int | None) -> Certification:
     key = current_key(user.id, level)
-    # The previous (expired or lapsed) certificate of this level stops being current.
-    db.session.execute(Certification.__table__.update()
-                       .where(Certification.current_key == key).values(current_key=None))
+    # The previous certificate of this level stops being current, but only a lapsed or
+    # revoked one: a certificate another request has just awarded is active, stays
+    # current, and makes our insert collide (and re-evaluate) instead of doubling it.
+    db.session.execute(
+        Certification.__table__.update()
+        .where(Certification.current_key == key,
+               or_(Certification.revoked_at.is_not(None),
+                   and_(Certification.expires_at.is_not(None), Certification.expires_at <= now)))
+        .values(current_key=None))
     salt = secrets.token_hex(16)
     cert = Certification(id=new_assertion_id(), user_id=user.id, level=level, awarded_at=now,
                          expires_at=expiry_for(program.certification(level), now),
