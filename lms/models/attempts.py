@@ -1,19 +1,14 @@
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
-from lms.models.types import UTCDateTime, utcnow
+from lms.models.types import UTCDateTime, random_id, utcnow
 
 STATUSES = ("in_progress", "submitted", "pending_review", "graded")
-
-
-def new_attempt_id() -> str:
-    return secrets.token_hex(16)
 
 
 class Attempt(db.Model):
@@ -24,7 +19,7 @@ class Attempt(db.Model):
         Index("ix_attempts_open_deadline", "status", "deadline"),
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_attempt_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     quiz_slug: Mapped[str] = mapped_column(String(100))
     number: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from sqlalchemy import (JSON, Float, ForeignKey, Index, Integer, String, Text,
@@ -9,12 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
 from lms.models.accounts import User
-from lms.models.types import UTCDateTime, utcnow
+from lms.models.types import UTCDateTime, random_id, utcnow
 
 
-def new_assertion_id() -> str:
-    # 128 random bits: assertion and verification ids must be unguessable.
-    return secrets.token_hex(16)
+# Assertion and verification ids are public: 128 random bits.
+new_assertion_id = random_id
 
 
 class Certification(db.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
@@ -36,3 +37,8 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def random_id() -> str:
+    """128 random bits as hex: ids that appear in URLs must be unguessable."""
+    return secrets.token_hex(16)
