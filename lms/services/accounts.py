@@ -19,6 +19,8 @@ from lms.security.passwords import hash_password, needs_rehash, password_problem
 from lms.services import audit
 from lms.services.errors import Invalid, NotFound, Throttled
 
+# Company pages live at /partners/<slug>, beside these fixed pages.
+RESERVED_ORG_SLUGS = frozenset({"expiring", "export"})
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -180,6 +182,8 @@ def create_organization(slug: str, name: str, *, actor_id: int | None,
     slug = (slug or "").strip()
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
         raise Invalid("invalid_slug", field="slug")
+    if slug in RESERVED_ORG_SLUGS:
+        raise Invalid("slug_taken", field="slug")
     if not (name or "").strip():
         raise Invalid("name_required", field="name")
     begin_write()

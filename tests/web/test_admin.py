@@ -112,3 +112,13 @@ def test_content_status_lists_courses_and_no_problems_for_valid_content(client, 
     html = client.get("/admin/content").get_data(as_text=True)
     assert "はじめてのKoemoji" in html and "下書きコース" in html
     assert "<code>getting-started</code>" in html
+
+
+@pytest.mark.parametrize("slug", ["expiring", "export"])
+def test_company_slugs_that_name_fixed_partner_pages_are_refused(client, signed_in, slug):
+    from tests.conftest import post_form
+
+    signed_in("admin")
+    response = post_form(client, "/admin/organizations", {"slug": slug, "name": "Shadow"},
+                         page="/admin/organizations")
+    assert response.status_code == 422
