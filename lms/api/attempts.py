@@ -64,7 +64,7 @@ def quiz_info(slug: str):
         "time_limit": int(quiz.time_limit.total_seconds()) if quiz.time_limit else None,
         "pass_mark": quiz.pass_mark,
         "max_attempts": quiz.max_attempts,
-        "questions": quiz.draw or len(quiz.questions),
+        "questions": quiz.questions_per_attempt,
         "attempts_used": decision.attempts_used,
         "attempts_left": decision.attempts_left,
         "next_attempt_at": _iso(decision.next_attempt_at),

@@ -28,6 +28,7 @@ from lms.content.quiz_questions import (
     TextAnswer,
     parse_question,
 )
+from lms.content.severity import errors, warning
 
 __all__ = [
     "Answer", "Choice", "NumericAnswer", "Question", "Quiz", "RegexAnswer",
@@ -60,6 +61,11 @@ class Quiz:
     def total_points(self) -> float:
         """Points of the whole file; an attempt with ``draw`` serves fewer."""
         return sum(q.points for q in self.questions)
+
+    @property
+    def questions_per_attempt(self) -> int:
+        """How many questions each attempt serves (``draw`` may exceed the file's count)."""
+        return min(self.draw or len(self.questions), len(self.questions))
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -97,18 +103,21 @@ def parse_quiz(path: str, text: str) -> tuple[Quiz | None, list[ContentProblem]]
         if not blocks:
             report(document.body_line, "the quiz has no questions: start each one with '## '")
         if settings and settings.draw is not None and blocks and settings.draw > len(blocks):
-            report(meta_line(text, "draw"),
-                   f"draw: {settings.draw} is more than the {len(blocks)} questions in the file")
+            # Not an error: SPEC's own sample quiz says "draw: 20" over five questions.
+            # Every attempt then serves all of them (grading.select_questions).
+            problems.append(warning(path, meta_line(text, "draw"),
+                                    f"draw: {settings.draw} is more than the {len(blocks)} "
+                                    "questions in the file; every attempt serves all of them"))
         intro_html = render_markdown(intro).html if intro.strip() else ""
     except ContentError as error:
         report(error.line, error.message)
     except RecursionError:
         report(0, "the file is nested too deeply to read")
-    if problems or settings is None:
+    if errors(problems) or settings is None:
         return None, sorted(problems)
     quiz = Quiz(slug=slug, intro_html=intro_html, questions=tuple(questions), path=path,
                 **settings.__dict__)
-    return quiz, []
+    return quiz, sorted(problems)
 
 
 def _read_settings(meta: dict[str, Any], text: str, report) -> _Settings | None:

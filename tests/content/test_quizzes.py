@@ -242,9 +242,14 @@ def test_bad_settings(front, line, words):
     assert words in only_problem(text)[1]
 
 
-def test_draw_larger_than_the_question_count():
-    assert only_problem(quiz_with("## Q\n= a\n## R\n= b\n", "title: T\ndraw: 3")) == (
-        3, "draw: 3 is more than the 2 questions in the file")
+def test_draw_larger_than_the_question_count_is_a_warning():
+    # SPEC's sample quiz has "draw: 20" over five questions: it must still load.
+    quiz, problems = parse(quiz_with("## Q\n= a\n## R\n= b\n", "title: T\ndraw: 3"))
+    assert quiz is not None and len(quiz.questions) == 2
+    assert quiz.questions_per_attempt == 2  # what the quiz page and API say it serves
+    assert [(p.line, p.message) for p in problems] == [
+        (3, "warning: draw: 3 is more than the 2 questions in the file; "
+            "every attempt serves all of them")]
 
 
 def test_unclosed_front_matter_and_bad_yaml():

@@ -7,6 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lms.content.quizzes import parse_quiz
+from lms.content.severity import is_warning
 from lms.rules.answers import clean_answer, is_newer_save, merge_answers, parse_number
 from lms.rules.grading import grade, public_questions, review_for, snapshot_questions
 
@@ -107,6 +109,14 @@ def test_snapshot_is_deterministic_for_a_seed_and_draws_the_right_number(make_qu
     assert len({q["id"] for q in one}) == 3
     seen = {tuple(q["id"] for q in snapshot_questions(quiz, random.Random(seed))) for seed in range(40)}
     assert len(seen) > 5  # different attempts get different draws and orders
+
+
+def test_a_draw_above_the_question_count_serves_every_question():
+    # SPEC's sample quiz: "draw: 20" over five questions (a warning, not an error).
+    quiz, problems = parse_quiz("quizzes/test.md", f"---\ntitle: Exam\ndraw: 20\n---\n{EXAM}")
+    assert quiz is not None and all(is_warning(p) for p in problems)
+    snapshot = snapshot_questions(quiz, random.Random(1))
+    assert sorted(q["id"] for q in snapshot) == sorted(q.id for q in quiz.questions)
 
 
 def test_shuffle_keeps_every_choice_and_changes_orders(make_quiz):
