@@ -9,14 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from lms.content.courses import Course
+from lms.content.courses import LEVELS, Course
 from lms.services import progress as progress_service
 from lms.services.errors import Conflict, NotFound
 from lms.web import content_store
 
 bp = Blueprint("catalog", __name__)
-
-LEVEL_ORDER = {"bronze": 0, "silver": 1, "gold": 2, None: 3}
 
 
 def visible_course(slug: str) -> Course:
@@ -32,8 +30,15 @@ def quiz_url(slug: str | None) -> str | None:
     return url_for("quiz.start", slug=slug)
 
 
-def _level_key(course: Course):
-    return (LEVEL_ORDER.get(course.level, 3), course.level or "")
+def _level_key(levels: tuple[str, ...]):
+    """Courses grouped by level in program.yml's order; unknown levels, then none, last."""
+    def key(course: Course):
+        if course.level is None:
+            return (2, 0, "")
+        if course.level in levels:
+            return (0, levels.index(course.level), course.level)
+        return (1, 0, course.level)
+    return key
 
 
 @bp.get("/")
@@ -41,8 +46,11 @@ def _level_key(course: Course):
 def index():
     courses = progress_service.visible_courses(content_store().courses(), current_user)
     progress = progress_service.progress_for(current_user, courses)
+    program = content_store().program()
+    levels = program.levels if program is not None else LEVELS
     groups = []
-    for level, by_level in groupby(sorted(courses, key=_level_key), key=lambda c: c.level):
+    for level, by_level in groupby(sorted(courses, key=_level_key(levels)),
+                                   key=lambda c: c.level):
         by_level = list(by_level)
         tracks = []
         for track, items in groupby(sorted(by_level, key=lambda c: (c.track or "", c.order, c.slug)),

@@ -20,6 +20,8 @@ from lms.content.problems import ContentError, ContentProblem
 from lms.content.severity import warning
 from lms.content.video import Video, parse_video
 
+# The levels SPEC's examples name; a course's ``level`` is checked against program.yml's
+# certifications when there is one (crossrefs.check_course_levels), else against these.
 LEVELS = ("bronze", "silver", "gold")
 COURSE_KEYS = ("title", "level", "track", "hours", "order", "prerequisites", "quiz", "draft")
 LESSON_KEYS = ("title", "minutes", "video")
@@ -183,7 +185,7 @@ def _parse_course_md(slug: str, rel: str, text: str) -> _Parsed:
     meta = MetaReader(rel, text, doc.meta, COURSE_KEYS)
     title = meta.text_value("title", required=True)
     values = dict(
-        level=meta.choice("level", LEVELS),
+        level=meta.slug("level"),
         track=meta.text_value("track"),
         hours=meta.number("hours", minimum=0),
         order=meta.integer("order", default=DEFAULT_ORDER),

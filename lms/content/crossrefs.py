@@ -44,6 +44,15 @@ def check_course_references(courses: Mapping[str, Course], course_slugs: Collect
     return problems
 
 
+def check_course_levels(courses: Mapping[str, Course],
+                        levels: Collection[str]) -> list[ContentProblem]:
+    """A course's ``level`` names a certification of program.yml (``levels``, in order)."""
+    return [ContentProblem(course.course_md, course.line_of("level"),
+                           f"'level' must be one of {', '.join(levels)}, not '{course.level}'")
+            for course in courses.values()
+            if course.level is not None and course.level not in levels]
+
+
 def _check_links(course: Course, courses: Mapping[str, Course],
                  course_slugs: Collection[str]) -> list[ContentProblem]:
     problems = []

@@ -16,8 +16,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from lms.content.courses import Course, load_course
-from lms.content.crossrefs import check_course_references
+from lms.content.courses import LEVELS, Course, load_course
+from lms.content.crossrefs import check_course_levels, check_course_references
 from lms.content.files import FileCache, Stamp, read_text, stamp_of
 from lms.content.links import SLUG
 from lms.content.problems import ContentError, ContentProblem
@@ -222,6 +222,12 @@ class ContentStore:
         if program is not None:
             problems += _guarded(PROGRAM_PATH, lambda: (None, validate_program(
                 program, courses, quizzes)))[1]
+        if program is not None or self._program is None:
+            # No program.yml at all: SPEC's bronze | silver | gold. A broken one: not
+            # reported again on every course.
+            levels = program.levels if program is not None else LEVELS
+            problems += _guarded("courses", lambda: (None, check_course_levels(
+                courses, levels)))[1]
         ordered = tuple(sorted(courses.values(), key=lambda c: (c.order, c.slug)))
         return _Snapshot(courses=MappingProxyType(courses), ordered=ordered,
                          quizzes=MappingProxyType(quizzes), program=program,

@@ -352,3 +352,25 @@ def test_asset_path_serves_files_inside_the_course(assets):
 ])
 def test_asset_path_refuses_everything_else(assets, slug, relpath):
     assert ContentStore(assets).asset_path(slug, relpath) is None
+
+
+def test_course_levels_are_the_programs_certifications(write_files, tmp_path):
+    # Levels are whatever program.yml names (SPEC's bronze/silver/gold are an example).
+    program = PROGRAM.replace("  bronze:", "  associate:")
+    write_files(tmp_path, {
+        "courses/basics/course.md": course_md("Basics", level="associate"),
+        "courses/other/course.md": "---\ntitle: Other\nlevel: platinum\n---\n",
+        "quizzes/basics-check.md": QUIZ,
+        "courses/program.yml": program,
+    })
+    store = ContentStore(tmp_path, check_interval=0)
+    assert store.course("basics").level == "associate"
+    assert store.course("other") is not None  # reported, still served
+    assert [str(p) for p in errors(store.problems())] == [
+        "courses/other/course.md:3: 'level' must be one of associate, not 'platinum'"]
+
+
+def test_course_levels_without_a_program_are_spec_levels(write_files, tmp_path):
+    write_files(tmp_path, {"courses/c/course.md": "---\ntitle: C\nlevel: platinum\n---\n"})
+    assert [str(p) for p in check(tmp_path)] == [
+        "courses/c/course.md:3: 'level' must be one of bronze, silver, gold, not 'platinum'"]
