@@ -147,23 +147,33 @@ def validate_new_user(data: NewUser, orgs: dict[str, Organization]) -> None:
             raise Invalid(problem, field="password")
 
 
+def new_user_problems(items: list[NewUser]) -> list[Invalid]:
+    """Every bad item (one problem each, ``extra["index"]`` its position), in order."""
+    orgs = {o.slug: o for o in db.session.scalars(select(Organization))}
+    emails = [normalise_email(i.email) for i in items]
+    existing = set(db.session.scalars(select(User.email).where(User.email.in_(emails))))
+    problems: list[Invalid] = []
+    seen: set[str] = set()
+    for index, (item, email) in enumerate(zip(items, emails)):
+        try:
+            validate_new_user(item, orgs)
+            if email in existing or email in seen:
+                raise Invalid("email_taken", field="email")
+        except Invalid as exc:
+            exc.extra["index"] = index
+            problems.append(exc)
+        seen.add(email)
+    return problems
+
+
 def create_users(items: list[NewUser], *, actor_id: int | None, address: str | None = None) -> list[User]:
     """Add users all-or-nothing: one bad item adds none of them."""
     begin_write()
+    problems = new_user_problems(items)
+    if problems:
+        raise problems[0]
     orgs = {o.slug: o for o in db.session.scalars(select(Organization))}
     emails = [normalise_email(i.email) for i in items]
-    for index, item in enumerate(items):
-        try:
-            validate_new_user(item, orgs)
-        except Invalid as exc:
-            exc.extra["index"] = index
-            raise
-    existing = set(db.session.scalars(select(User.email).where(User.email.in_(emails))))
-    seen: set[str] = set()
-    for index, email in enumerate(emails):
-        if email in existing or email in seen:
-            raise Invalid("email_taken", field="email", index=index)
-        seen.add(email)
     users = []
     for item, email in zip(items, emails):
         user = User(email=email, name=item.name.strip(), role=item.role,

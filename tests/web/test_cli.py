@@ -176,6 +176,23 @@ def test_import_users_rejects_the_whole_file_on_a_bad_row(run, make, db, tmp_pat
     assert db.session.scalars(select(User)).all() == []
 
 
+def test_import_users_reports_every_bad_row_by_line_in_words(run, make, db, tmp_path):
+    make.org("tokyo-si")
+    csv = tmp_path / "users.csv"
+    csv.write_text("email,name,role,org\n"
+                   "a@example.com,鈴木,learner,tokyo-si\n"
+                   "not-an-email,高橋,learner,tokyo-si\n"
+                   "c@example.com,伊藤,learner,no-such-org\n"
+                   "A@example.com,重複,learner,tokyo-si\n", encoding="utf-8")
+    result = run("import-users", str(csv))
+    assert result.exit_code == 1
+    assert "line 3: email: Enter a valid email address." in result.output
+    assert "line 4: org: No such partner company." in result.output
+    assert "line 5: email: A user with this email address already exists." in result.output
+    assert "line 2" not in result.output
+    assert db.session.scalars(select(User)).all() == []
+
+
 def test_import_users_needs_the_columns(run, db, tmp_path):
     csv = tmp_path / "users.csv"
     csv.write_text("email,name\na@example.com,A\n", encoding="utf-8")
