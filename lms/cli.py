@@ -32,10 +32,10 @@ def _words(code: str) -> str:
     """A service error code in English words, for the terminal."""
     from flask_babel import force_locale
 
-    from lms.messages import message_for
+    from lms.messages import words_for
 
     with force_locale("en"):
-        return message_for(code)
+        return words_for(code)
 
 
 def upgrade_database() -> None:
@@ -229,5 +229,5 @@ def revoke(assertion_id: str, reason: str):
     try:
         cert = revoke_certification(assertion_id.strip(), reason, actor_id=None, address="cli")
     except ServiceError as exc:
-        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+        raise click.ClickException(f"{exc.code}: {_words(exc.message)}") from None
     click.echo(f"revoked {cert.level} certification {cert.id}")

@@ -26,3 +26,12 @@ MESSAGES = {
 
 def message_for(code: str) -> str:
     return str(MESSAGES.get(code, code))
+
+
+def words_for(message: str) -> str:
+    """A service error's message in words: services raise some as codes ("csat_invalid")
+    that the pages put into words; the API and the command line do the same."""
+    from lms.certs.forms import MESSAGES as CERT_MESSAGES
+
+    words = MESSAGES.get(message) or CERT_MESSAGES.get(message)
+    return str(words) if words is not None else message

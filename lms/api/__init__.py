@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 
 from lms.auth.views import login_limits
+from lms.messages import words_for
 from lms.services.accounts import record_token_failure, user_for_token
 from lms.services.errors import ServiceError
 
@@ -44,7 +45,7 @@ def service_error(exc: ServiceError):
     extra = {"field": exc.field} if exc.field else {}
     for key, value in exc.extra.items():
         extra[key] = value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else value
-    return api_error(exc.status, exc.code, exc.message, **extra)
+    return api_error(exc.status, exc.code, words_for(exc.message), **extra)
 
 
 def json_body() -> dict:

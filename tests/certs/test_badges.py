@@ -112,3 +112,11 @@ def test_cli_revoke(app, make, facts, award):
     assert again.exit_code != 0 and "already_revoked" in again.output
     missing = runner.invoke(main, ["revoke", "f" * 32, "--reason", "x"])
     assert missing.exit_code != 0
+
+
+def test_cli_revoke_without_a_reason_says_so_in_words(app, make, facts, award):
+    from lms.cli import main
+
+    _, cert = awarded(make, facts, award)
+    result = app.test_cli_runner().invoke(main, ["revoke", cert.id, "--reason", " "])
+    assert result.exit_code == 1 and "Give a reason." in result.output, result.output

@@ -76,6 +76,17 @@ def test_evidence_api_refuses_bad_input(client, make, world, body):
     assert PersonEvidence.query.get(world["learner_a"].id) is None
 
 
+@pytest.mark.parametrize("body, field", [({"csat": "high"}, "csat"), ({"deals_closed": -1}, "deals_closed"),
+                                         ({}, "deals_closed")])
+def test_api_errors_say_in_words_what_is_wrong(client, make, world, body, field):
+    # {"error": {"code", "message"}}: the message is a sentence, never a service code.
+    response = api(client, make, world["channel"], "PUT",
+                   f"/api/v1/users/{world['learner_a'].id}/evidence", body)
+    error = response.get_json()["error"]
+    assert error["field"] == field
+    assert " " in error["message"] and "_" not in error["message"], error
+
+
 def test_evidence_then_exam_awards_silver_through_the_api(client, make, world, facts, award):
     learner = world["learner_a"]
     facts.bronze_ready(learner)
