@@ -73,8 +73,11 @@ def level_views(user: User, store, program: Program, now: datetime | None = None
     for definition, status in zip(program.certifications, statuses):
         lines = []
         for req in status.requirements:
-            if req.kind == "exam" and req.current is None and req.target in best:
-                # Display only: a failed attempt's score tells the learner how far off they are.
+            if (req.kind == "exam" and req.current is None and req.target in best
+                    and best[req.target] < req.required):
+                # Display only: a failed attempt's score tells the learner how far off they
+                # are. A pass that no longer counts (from before a revocation or a lapse) is
+                # not shown: "at least 80% (best so far: 85%)" would read as met.
                 req = replace(req, current=round(best[req.target], 1))
             lines.append(RequirementLine(req.kind, req.target,
                                          describe_requirement(req, language, names), req.met))

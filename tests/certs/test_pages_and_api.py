@@ -145,6 +145,20 @@ def test_my_certifications_page_in_japanese_by_default(client, make, world, fact
     assert "style=" not in html and "<script>" not in html
 
 
+def test_a_pass_from_before_a_revocation_is_not_shown_as_the_score_to_beat(
+        client, make, world, facts, award):
+    from lms.services.certifications import revoke
+
+    learner = world["learner_a"]
+    facts.bronze_ready(learner)
+    cert = award(learner).awarded[0]
+    revoke(cert.id, "test", actor_id=None)
+    login(client, learner)
+    html = client.get("/certifications", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "(best so far: 85%)" not in html
+    assert "Score at least 80% on Bronze exam (not passed yet)" in html
+
+
 def test_my_page_shows_held_certificates_and_the_certificate_page(client, make, world, facts, award):
     learner = world["learner_a"]
     facts.bronze_ready(learner)
