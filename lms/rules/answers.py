@@ -96,6 +96,12 @@ def clean_answer(question: Mapping[str, Any], value: object) -> str | list[str] 
             return None
         return [cid for cid in choice_ids if cid in value]
     if kind in {"text", "numeric", "essay"}:
+        # A JSON number (40, 40.3) is what API clients naturally send for a numeric
+        # question; it is kept as the string it reads as, not silently dropped.
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10 ** 100:
+            value = str(value)
+        elif isinstance(value, float) and math.isfinite(value):
+            value = str(value)
         if isinstance(value, str) and len(value) <= MAX_ANSWER_CHARS:
             return value
     return None

@@ -356,6 +356,17 @@ def test_merge_answers_keeps_only_usable_values(snapshot):
     assert clean_answer(snapshot[1], [right[0], 3]) is None
 
 
+def test_a_json_number_answers_a_numeric_or_text_question(snapshot):
+    numeric = next(q for q in snapshot if q["kind"] == "numeric")
+    assert clean_answer(numeric, 40) == "40"
+    assert clean_answer(numeric, 39.6) == "39.6"
+    results = grade(snapshot, merge_answers({}, {numeric["id"]: 40}, snapshot)).results
+    assert next(r for r in results if r.id == numeric["id"]).correct is True  # key: 40 +- 0.5
+    assert clean_answer(numeric, True) is None
+    assert clean_answer(numeric, float("nan")) is None
+    assert clean_answer(numeric, 10 ** 400) is None
+
+
 def test_save_sequence_numbers():
     assert is_newer_save(None, 1)
     assert is_newer_save(3, 4)
