@@ -47,24 +47,6 @@ def visible_courses(courses, user: User) -> list[Course]:
     return [c for c in courses if not c.draft or user.sees_drafts]
 
 
-def done_lessons(user_id: int) -> dict[str, set[str]]:
-    rows = db.session.execute(
-        select(LessonProgress.course_slug, LessonProgress.lesson_slug)
-        .where(LessonProgress.user_id == user_id)
-    )
-    done: dict[str, set[str]] = defaultdict(set)
-    for course_slug, lesson_slug in rows:
-        done[course_slug].add(lesson_slug)
-    return done
-
-
-def passed_quizzes(user_id: int) -> set[str]:
-    return set(db.session.scalars(
-        select(Attempt.quiz_slug).where(Attempt.user_id == user_id, Attempt.passed.is_(True))
-        .distinct()
-    ))
-
-
 # Done lessons and passed quizzes in one round trip: this runs on every catalog,
 # course and lesson page. Built once; only the user id varies.
 _PROGRESS_ROWS = union_all(
