@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.content.program import Program
@@ -82,12 +82,10 @@ def status(cert: Certification, now: datetime | None = None) -> str:
 def best_graded_percent(user_id: int) -> dict[str, float]:
     """Each quiz's best graded score, passed or not: for "now 72%" in the learner's view."""
     rows = db.session.execute(
-        select(Attempt.quiz_slug, Attempt.percent)
-        .where(Attempt.user_id == user_id, Attempt.percent.is_not(None)))
-    best: dict[str, float] = {}
-    for quiz, percent in rows:
-        best[quiz] = max(best.get(quiz, 0.0), percent)
-    return best
+        select(Attempt.quiz_slug, func.max(Attempt.percent))
+        .where(Attempt.user_id == user_id, Attempt.percent.is_not(None))
+        .group_by(Attempt.quiz_slug))
+    return {quiz: percent for quiz, percent in rows}
 
 
 def person_facts(user: User, courses, program: Program) -> PersonFacts:
