@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify
+from flask import g, jsonify
 
 from lms.api import bp, json_body
 from lms.api.openapi import EXTRA_PATHS, EXTRA_SCHEMAS
