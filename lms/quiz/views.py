@@ -57,7 +57,7 @@ def begin(slug: str):
     try:
         attempt, _created = service.start_attempt(current_user, quiz, utcnow(), grace())
     except Conflict as exc:
-        flash(REFUSAL_TEXT.get(exc.code, lambda d: exc.message)(exc), "warning")
+        flash(REFUSAL_TEXT.get(exc.code, lambda d: d.message)(exc), "warning")
         return redirect(url_for("quiz.start", slug=slug))
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
