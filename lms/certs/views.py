@@ -41,22 +41,24 @@ def _person_or_404(user_id: int) -> User:
     return person
 
 
-def _upload_choices(program) -> list[tuple[str, str]]:
+def _upload_form(program) -> UploadForm:
+    """The upload form with one choice per sign-off of the program's levels."""
+    form = UploadForm()
     # An empty first option: a required select must not preselect a real choice.
     choices = [("", _("Choose…"))]
     for definition in program.certifications if program else ():
         for name in evidence_service.signoff_names(program, definition.level):
             label = _("Practical assessment") if name == "practical" else requirement_name(name)
             choices.append((f"{definition.level}:{name}", f"{definition.title} — {label}"))
-    return choices
+    form.target.choices = choices
+    return form
 
 
 @bp.get("/certifications")
 @login_required
 def mine():
     program = _program()
-    form = UploadForm()
-    form.target.choices = _upload_choices(program)
+    form = _upload_form(program)
     return render_template(
         "certs/mine.html", program=program, person=current_user, form=form,
         levels=level_views(current_user, content_store(), program) if program else [],
@@ -176,8 +178,7 @@ def _flash_awards(award) -> None:
 @login_required
 def upload():
     program = _program()
-    form = UploadForm()
-    form.target.choices = _upload_choices(program)
+    form = _upload_form(program)
     if not form.validate_on_submit():
         flash(_("Choose what the file is for and a file."), "error")
         return redirect(url_for("certs.mine")), 303
