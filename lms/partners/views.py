@@ -40,6 +40,14 @@ def _company_or_abort(slug: str):
         abort(403)
 
 
+def _editable_company_or_abort(slug: str):
+    """The company, for those who may change its figures and tier (not partner managers)."""
+    org = _company_or_abort(slug)
+    if not orgs.sees_all_companies(current_user):
+        abort(403)
+    return org
+
+
 def _person_texts() -> dict[str, str]:
     """The people table's words, translated once per page rather than once per person
     (gettext per call is the page's main cost); placeholders are filled in the template."""
@@ -123,9 +131,7 @@ def company(slug: str):
 @bp.post("/<slug>/metrics")
 @manager_area
 def metrics(slug: str):
-    org = _company_or_abort(slug)
-    if not orgs.sees_all_companies(current_user):
-        abort(403)
+    org = _editable_company_or_abort(slug)
     form = MetricsForm()
     if not form.validate_on_submit():
         for name, errors in form.errors.items():
@@ -142,9 +148,7 @@ def metrics(slug: str):
 @bp.post("/<slug>/tier")
 @manager_area
 def confirm_tier(slug: str):
-    org = _company_or_abort(slug)
-    if not orgs.sees_all_companies(current_user):
-        abort(403)
+    org = _editable_company_or_abort(slug)
     form = TierForm()
     if not form.validate_on_submit():
         abort(400)
