@@ -15,6 +15,7 @@ from lms.content.program import Program
 from lms.extensions import db
 from lms.models import Attempt, Certification, LessonProgress, Organization, User
 from lms.models.types import UTCDateTime
+from lms.rules.certification import HeldCertification, status_of
 from lms.rules.tiers import AT_RISK_WINDOW, Missing
 
 
@@ -65,14 +66,6 @@ class Person:
         return sum(1 for c in self.courses if c.complete)
 
 
-def status_of(cert_revoked_at, expires_at, now: datetime) -> str:
-    if cert_revoked_at is not None:
-        return "revoked"
-    if expires_at is not None and expires_at <= now:
-        return "expired"
-    return "active"
-
-
 # The page's queries are built once and bound per call: SQLAlchemy building a statement
 # (and its cache key) cost more than SQLite running it on a page of 50 people.
 _IDS = bindparam("ids", expanding=True)
@@ -95,7 +88,9 @@ def certifications_by_user(user_ids: Sequence[int], now: datetime) -> dict[int, 
     rows = db.session.execute(_CERTIFICATIONS, {"ids": list(user_ids)})
     result: dict[int, list[PersonCertification]] = defaultdict(list)
     for cid, uid, level, awarded, expires, revoked in rows:
-        result[uid].append(PersonCertification(cid, level, status_of(revoked, expires, now),
+        held = HeldCertification(level, awarded, expires, revoked=revoked is not None,
+                                 revoked_at=revoked)
+        result[uid].append(PersonCertification(cid, level, status_of(held, now),
                                                awarded, expires))
     return result
 
