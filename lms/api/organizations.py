@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, g, jsonify, request, url_for
+from flask import g, jsonify, request, url_for
 
 from lms.api import bp, json_body
 from lms.api.openapi import EXTRA_PATHS, EXTRA_SCHEMAS, _errors, _json, _op, _path_param
@@ -12,6 +12,7 @@ from lms.models.types import utcnow
 from lms.wording import describe_missing
 from lms.services import company_people
 from lms.services import organizations as orgs
+from lms.services.badges import assertion_url, verify_url
 from lms.services.errors import Invalid
 from lms.web import content_store
 
@@ -29,16 +30,10 @@ def _lang() -> str:
         request.accept_languages.best_match(["ja", "en"], default="ja"))
 
 
-def _absolute(path: str) -> str:
-    base = current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
-    return base + path
-
-
 def _certification_json(cert) -> dict:
     return {"id": cert.id, "level": cert.level, "status": cert.status,
             "awarded_at": _iso(cert.awarded_at), "expires_at": _iso(cert.expires_at),
-            "verify_url": _absolute(f"/verify/{cert.id}"),
-            "assertion_url": _absolute(f"/badges/assertions/{cert.id}.json")}
+            "verify_url": verify_url(cert.id), "assertion_url": assertion_url(cert.id)}
 
 
 def _summary_json(summary) -> dict:
