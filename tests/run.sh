@@ -4,7 +4,7 @@
 #   bash tests/run.sh [pytest args…]     e.g. bash tests/run.sh tests/browser -x
 #
 # On a fresh Debian machine (as root) it installs chromium, fonts, Java and Node
-# with apt, creates .venv, installs the project with its `test` extra and the npm
+# with apt, creates .venv, installs the locked test dependencies, the project and the npm
 # test tools (axe-core, vnu-jar). Every step is skipped when already done, so a
 # second run starts pytest within a second or two.
 # LMS_TEST_DATABASE_URL=postgresql://… runs the suite against PostgreSQL.
@@ -43,10 +43,13 @@ if [ ! -x .venv/bin/python ]; then
     say "creating .venv with $("$PYTHON" --version)"
     "$PYTHON" -m venv .venv
 fi
-stamp=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+# Exact versions with hashes from the lock (requirements/refresh.sh renews it), then the
+# project itself without touching its dependencies.
+stamp=$(cat pyproject.toml requirements/test.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat .venv/.test-install-stamp 2>/dev/null)" != "$stamp" ] || [ ! -x .venv/bin/lms ]; then
-    say "pip install -e '.[test]'"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    say "pip install --require-hashes -r requirements/test.txt"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements/test.txt
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
     echo "$stamp" > .venv/.test-install-stamp
 fi
 
