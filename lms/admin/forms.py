@@ -3,10 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-ROLE_LABELS = [("learner", _l("Learner")), ("trainer", _l("Trainer")),
-               ("manager", _l("Manager")), ("admin", _l("Administrator"))]
+ROLE_LABELS = [SelectChoice("learner", _l("Learner")), SelectChoice("trainer", _l("Trainer")),
+               SelectChoice("manager", _l("Manager")), SelectChoice("admin", _l("Administrator"))]
 
 
 class UserForm(FlaskForm):
@@ -27,4 +28,5 @@ class EditUserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_LABELS)
     org = SelectField(_l("Partner company"), choices=[])
-    active = SelectField(_l("Account"), choices=[("1", _l("Active")), ("0", _l("Deactivated"))])
+    active = SelectField(_l("Account"), choices=[SelectChoice("1", _l("Active")),
+                                                     SelectChoice("0", _l("Deactivated"))])

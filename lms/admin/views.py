@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from lms.admin.forms import EditUserForm, OrganizationForm, UserForm
 from lms.auth.access import role_required
@@ -25,7 +26,7 @@ PAGE_SIZE = 50
 
 def _org_choices():
     orgs = db.session.execute(select(Organization.slug, Organization.name).order_by(Organization.name))
-    return [("", _("(none: vendor staff)"))] + [(slug, name) for slug, name in orgs]
+    return [SelectChoice("", _("(none: vendor staff)"))] + [SelectChoice(slug, name) for slug, name in orgs]
 
 
 def _users_page(page: int):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from lms.i18n import LANGUAGES
@@ -21,8 +22,8 @@ class LoginForm(FlaskForm):
 
 
 class PreferencesForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
-    timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONES])
+    locale = SelectField(_l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()])
+    timezone = SelectField(_l("Time zone"), choices=[SelectChoice(tz) for tz in TIMEZONES])
 
 
 class PasswordForm(FlaskForm):
@@ -38,5 +39,5 @@ class PasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    lang = SelectField(_l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()])
     next = HiddenField()

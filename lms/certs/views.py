@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from lms.auth.access import can_see_user, role_required
 from lms.certs.forms import EvidenceForm, RevokeForm, SignoffForm, UploadForm, message_for
@@ -45,11 +46,11 @@ def _upload_form(program) -> UploadForm:
     """The upload form with one choice per sign-off of the program's levels."""
     form = UploadForm()
     # An empty first option: a required select must not preselect a real choice.
-    choices = [("", _("Choose…"))]
+    choices = [SelectChoice("", _("Choose…"))]
     for definition in program.certifications if program else ():
         for name in evidence_service.signoff_names(program, definition.level):
             label = _("Practical assessment") if name == "practical" else requirement_name(name)
-            choices.append((f"{definition.level}:{name}", f"{definition.title} — {label}"))
+            choices.append(SelectChoice(f"{definition.level}:{name}", f"{definition.title} — {label}"))
     form.target.choices = choices
     return form
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from lms.extensions import db as _db
 from lms.models import AuditEvent, Certification, PersonEvidence, Signoff
 from tests.conftest import csrf_token, login
 
@@ -63,7 +65,7 @@ def test_evidence_api_only_channel_managers_and_admins(client, make, world):
     for role, status in expected.items():
         response = api(client, make, world[role], "PUT", path, body)
         assert response.status_code == status, (role, response.get_json())
-    row = PersonEvidence.query.get(target.id)
+    row = _db.session.get(PersonEvidence, target.id)
     assert (row.deals_closed, row.csat) == (4, 4.2)
 
 
@@ -73,7 +75,7 @@ def test_evidence_api_refuses_bad_input(client, make, world, body):
     response = api(client, make, world["channel"], "PUT",
                    f"/api/v1/users/{world['learner_a'].id}/evidence", body)
     assert response.status_code == 422 and response.get_json()["error"]["code"]
-    assert PersonEvidence.query.get(world["learner_a"].id) is None
+    assert _db.session.get(PersonEvidence, world["learner_a"].id) is None
 
 
 @pytest.mark.parametrize("body, field", [({"csat": "high"}, "csat"), ({"deals_closed": -1}, "deals_closed"),
@@ -215,7 +217,7 @@ def test_partner_manager_cannot_record_evidence_for_own_staff_on_the_page(client
     response = client.post(f"/users/{world['learner_a'].id}/evidence", data={
         "deals_closed": "9", "csrf_token": csrf_token(client, page)})
     assert response.status_code == 403
-    assert PersonEvidence.query.get(world["learner_a"].id) is None
+    assert _db.session.get(PersonEvidence, world["learner_a"].id) is None
 
 
 def test_channel_manager_records_evidence_on_the_page(client, world):
@@ -224,7 +226,7 @@ def test_channel_manager_records_evidence_on_the_page(client, world):
     response = client.post(f"/users/{world['learner_b'].id}/evidence", data={
         "deals_closed": "5", "csat": "4.5", "csrf_token": csrf_token(client, page)})
     assert response.status_code == 302
-    row = PersonEvidence.query.get(world["learner_b"].id)
+    row = _db.session.get(PersonEvidence, world["learner_b"].id)
     assert (row.deals_closed, row.csat) == (5, 4.5)
 
 
@@ -249,7 +251,7 @@ def test_revoke_page_is_for_admins_only(client, make, world, facts, award):
                        ).status_code == 422
     response = client.post(page, data={"reason": "Fraud", "csrf_token": csrf_token(client, page)})
     assert response.status_code == 302
-    row = Certification.query.get(cert.id)
+    row = _db.session.get(Certification, cert.id)
     assert row.revoked_at is not None and row.revoke_reason == "Fraud"
     assert client.get(f"/badges/assertions/{cert.id}.json").status_code == 410
 
@@ -274,7 +276,7 @@ def test_upload_is_stored_outside_static_and_served_as_attachment_to_allowed_peo
     assert row.content_type == "application/pdf" and row.size == len(PDF)
     assert "/" not in row.filename and '"' not in row.filename and row.filename.endswith(".pdf")
     stored = app.config["UPLOAD_DIR"] + "/" + row.stored_name
-    assert open(stored, "rb").read() == PDF and len(row.stored_name) == 32
+    assert Path(stored).read_bytes() == PDF and len(row.stored_name) == 32
     own = client.get(f"/uploads/{row.id}")
     assert own.status_code == 200 and own.data == PDF
     assert own.headers["Content-Disposition"].startswith("attachment")
