@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
     from lms.certs.views import bp as certs_bp
     from lms.extensions import csrf
     from lms.partners.views import bp as partners_bp
-    from lms.quiz import trainer_views  # noqa: F401  (trainer routes on the quiz blueprint)
+    from lms.quiz import trainer_views, workbench_views  # noqa: F401  (trainer routes on the quiz blueprint)
     from lms.quiz.views import bp as quiz_bp
 
     app.register_blueprint(auth_bp)

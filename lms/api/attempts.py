@@ -50,6 +50,8 @@ def attempt_json(attempt, *, with_questions: bool) -> dict:
                             attempt.answers or {}, settings["review"], attempt.passed)
         if review is not None:
             body["review"] = review
+        body["comments"] = [{"question_id": c["question_id"], "comment": c["comment"]}
+                            for c in service.essay_comments(attempt)]
     return body
 
 
@@ -156,7 +158,11 @@ EXTRA_SCHEMAS.append({
                     "submitted_at": {"type": ["string", "null"], "format": "date-time"},
                     "score_percent": {"type": ["number", "null"]},
                     "passed": {"type": ["boolean", "null"]},
-                    "review": {"type": "array", "items": {"type": "object"}}}},
+                    "review": {"type": "array", "items": {"type": "object"}},
+                    "comments": {"type": "array", "description": "The trainer's comments on essays",
+                                 "items": {"type": "object", "required": ["question_id", "comment"],
+                                           "properties": {"question_id": {"type": "string"},
+                                                          "comment": {"type": "string"}}}}}},
     "Answers": {"type": "object", "required": ["answers", "seq"],
                 "properties": {"answers": {"type": "object", "additionalProperties": {
                     "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}},

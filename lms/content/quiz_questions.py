@@ -3,7 +3,8 @@
 The grammar (SPEC "Quizzes"): the heading is the stem with optional ``{…}``
 attributes; then optional Markdown body text; then either choice lines
 (``- ( )``/``- (x)`` or ``- [ ]``/``- [x]``) or ``=`` answer lines; then ``>``
-explanation lines. Every mistake raises ContentError with its file line.
+explanation lines, of which an essay's may end in a ``> rubric:`` block (the marking
+criteria, for trainers only). Every mistake raises ContentError with its file line.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _CHOICE = re.compile(
 )
 _ANSWER = re.compile(r"^=(?P<text>.*)$")
 _EXPLANATION = re.compile(r"^ {0,3}>")
+_RUBRIC = re.compile(r"^rubric:\s*(?P<rest>.*)$", re.IGNORECASE)
 _TOLERANCE = re.compile(r"^(?P<value>.+?)\s*(?:\+-|\+/-|±)\s*(?P<tolerance>.*)$")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 
@@ -70,6 +72,7 @@ class Question:
     accepted: tuple[Answer, ...]
     explanation_html: str
     line: int  # the heading's line in the file
+    rubric_html: str = ""  # an essay's marking criteria: trainers only, never a learner
 
 
 @dataclass
@@ -103,7 +106,7 @@ def _choice_id(question_id: str, text: str) -> str:
 
 def parse_question(block: QuestionBlock) -> Question:
     stem, attrs = _split_attributes(block.heading, block.heading_line)
-    body, choice_lines, answer_lines, explanation = _split_sections(block)
+    body, choice_lines, answer_lines, explanation, rubric = _split_sections(block)
     question_id = attrs.id or derived_question_id(stem)
 
     if attrs.essay:
@@ -125,6 +128,8 @@ def parse_question(block: QuestionBlock) -> Question:
             block.heading_line,
             "the question has no answers: add choices, '=' answers, or mark it {essay}",
         )
+    if rubric is not None and kind != "essay":
+        raise ContentError(rubric[0], "a '> rubric:' block belongs to an {essay} question only")
     if attrs.partial and kind != "multiple":
         raise ContentError(block.heading_line, "'partial' only applies to a [ ] / [x] question")
 
@@ -140,6 +145,7 @@ def parse_question(block: QuestionBlock) -> Question:
         accepted=accepted,
         explanation_html=render_markdown(explanation).html if explanation.strip() else "",
         line=block.heading_line,
+        rubric_html=render_markdown(rubric[1]).html if rubric and rubric[1].strip() else "",
     )
 
 
@@ -177,11 +183,16 @@ def _parse_points(value: str, line: int) -> float:
 
 
 def _split_sections(block: QuestionBlock):
-    """Body Markdown, choice lines, answer lines and explanation Markdown, in that order."""
+    """Body Markdown, choice lines, answer lines, explanation Markdown and the rubric.
+
+    The rubric is ``(line, markdown)`` from a ``> rubric:`` line to the end, or None.
+    """
     body: list[str] = []
     choices: list[tuple[int, str, str]] = []  # (line, marker, text)
     answers: list[tuple[int, str]] = []
     explanation: list[str] = []
+    rubric: list[str] | None = None
+    rubric_line = 0
     phase = "body"
     fence: str | None = None
     after_choice = False  # an indented line right after a choice continues it
@@ -192,11 +203,17 @@ def _split_sections(block: QuestionBlock):
             continue
         if not raw.strip():
             after_choice = False
-            (explanation if phase == "explanation" else body).append(raw)
+            target = body if phase != "explanation" else explanation if rubric is None else rubric
+            target.append(raw)
             continue
         if _EXPLANATION.match(raw):
             phase = "explanation"
-            explanation.append(re.sub(r"^ {0,3}> ?", "", raw))
+            text = re.sub(r"^ {0,3}> ?", "", raw)
+            marker = _RUBRIC.match(text.strip()) if rubric is None else None
+            if marker:
+                rubric, rubric_line = [marker["rest"]], number
+            else:
+                (explanation if rubric is None else rubric).append(text)
             continue
         choice, answer = _CHOICE.match(raw), _ANSWER.match(raw)
         if choice or answer:
@@ -223,7 +240,8 @@ def _split_sections(block: QuestionBlock):
         else:
             raise ContentError(number, "unexpected text after the explanation; "
                                        "start every explanation line with '> '")
-    return "\n".join(body), choices, answers, "\n".join(explanation)
+    rubric_block = (rubric_line, "\n".join(rubric)) if rubric is not None else None
+    return "\n".join(body), choices, answers, "\n".join(explanation), rubric_block
 
 
 def _track_fence(open_fence: str | None, raw: str) -> str | None:

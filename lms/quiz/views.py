@@ -166,4 +166,5 @@ def result(attempt_id: str):
     review = review_for(service.questions_of(attempt), service.grade_of(attempt),
                         attempt.answers or {}, settings["review"], attempt.passed)
     return render_template("quiz/result.html", attempt=attempt, settings=settings, review=review,
+                           comments=service.essay_comments(attempt),
                            quiz=content_store().quiz(attempt.quiz_slug))

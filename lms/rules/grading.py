@@ -41,7 +41,10 @@ def snapshot_questions(quiz, rng: random.Random) -> Snapshot:
          "choices": [{"id", "html", "correct"}],
          "accepted": [{"kind": "text", "text"} | {"kind": "regex", "pattern"}
                       | {"kind": "number", "value", "tolerance"}],
-         "explanation_html"}
+         "explanation_html", "rubric_html"}
+
+    ``rubric_html`` is for trainers grading the attempt; the learner-facing views below
+    build their output from allowlists that leave it out.
     """
     questions = list(quiz.questions)
     if quiz.draw is not None and quiz.draw < len(questions):
@@ -50,6 +53,11 @@ def snapshot_questions(quiz, rng: random.Random) -> Snapshot:
     if quiz.shuffle:
         rng.shuffle(questions)
     return [_snapshot_question(q, rng if quiz.shuffle else None) for q in questions]
+
+
+def file_order_questions(quiz) -> Snapshot:
+    """Every question of the file, in authored order with choices unshuffled (for preview)."""
+    return [_snapshot_question(q, None) for q in quiz.questions]
 
 
 def _snapshot_question(question: Question, rng: random.Random | None) -> dict[str, Any]:
@@ -67,6 +75,7 @@ def _snapshot_question(question: Question, rng: random.Random | None) -> dict[st
         "choices": choices,
         "accepted": [_snapshot_answer(a) for a in question.accepted],
         "explanation_html": question.explanation_html,
+        "rubric_html": question.rubric_html,
     }
 
 
@@ -279,6 +288,24 @@ def review_for(snapshot: Sequence[Mapping[str, Any]], result: Grade, answers: ob
             "explanation_html": question.get("explanation_html", ""),
         })
     return items
+
+
+def keys_for(snapshot: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The answer key of each question, for trainers only (preview with keys shown).
+
+    ``{question id: {correct: {choice ids}, accepted: [display text], regex: [patterns],
+    explanation_html, rubric_html}}``.
+    """
+    return {
+        q["id"]: {
+            "correct": {c["id"] for c in q.get("choices", ()) if c["correct"]},
+            "accepted": [_display_key(k) for k in q.get("accepted", ()) if k.get("kind") != "regex"],
+            "regex": [k["pattern"] for k in q.get("accepted", ()) if k.get("kind") == "regex"],
+            "explanation_html": q.get("explanation_html", ""),
+            "rubric_html": q.get("rubric_html", ""),
+        }
+        for q in snapshot
+    }
 
 
 def _display_key(key: Mapping[str, Any]) -> str:

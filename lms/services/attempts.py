@@ -65,6 +65,16 @@ def questions_of(attempt: Attempt) -> list[dict[str, Any]]:
     return attempt.snapshot["questions"]
 
 
+def essay_comments(attempt: Attempt) -> list[dict[str, str]]:
+    """The trainer's comments on a closed attempt's essays, in question order, for its learner."""
+    if attempt.status == "in_progress":
+        return []
+    comments = attempt.essay_comments or {}
+    return [{"question_id": q["id"], "stem_html": q["stem_html"], "comment": comments[q["id"]]}
+            for q in questions_of(attempt)
+            if q["kind"] == "essay" and (comments.get(q["id"]) or "").strip()]
+
+
 def grade_of(attempt: Attempt) -> Grade:
     return grade(questions_of(attempt), attempt.answers or {}, attempt.essay_scores or {})
 

@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from lms.extensions import db
 from lms.models import Attempt, Organization, User
@@ -20,6 +20,29 @@ CLOSED = ("submitted", "pending_review", "graded")
 class PendingEssay:
     attempt: Attempt
     learner: User
+
+
+def waiting_count() -> int:
+    """How many submitted attempts wait for a trainer's essay score (the menu's count)."""
+    return db.session.scalar(select(func.count(Attempt.id)).where(Attempt.status == "pending_review"))
+
+
+@dataclass(frozen=True)
+class QuizActivity:
+    attempts: int  # closed attempts
+    passed: int
+    learners: int
+
+
+def activity_by_quiz() -> dict[str, QuizActivity]:
+    """Closed attempts, passes and distinct learners per quiz, in one query."""
+    rows = db.session.execute(
+        select(Attempt.quiz_slug, func.count(Attempt.id),
+               func.count(case((Attempt.passed.is_(True), 1))),
+               func.count(func.distinct(Attempt.user_id)))
+        .where(Attempt.status.in_(CLOSED)).group_by(Attempt.quiz_slug)
+    ).all()
+    return {slug: QuizActivity(attempts=n, passed=p, learners=people) for slug, n, p, people in rows}
 
 
 def grading_queue(limit: int = 200) -> list[PendingEssay]:
