@@ -56,3 +56,17 @@ def is_lock_timeout(exc: BaseException) -> bool:
 def init_app(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
+
+
+def upsert_ignore(model, values: dict, unique: tuple[str, ...]) -> bool:
+    """INSERT … ON CONFLICT (unique) DO NOTHING on either database; True when a row was added.
+
+    Safe under concurrent requests: the database, not a read before the write, decides
+    which of two racing inserts wins.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
+    return db.session.execute(statement).rowcount > 0

@@ -45,3 +45,12 @@ def format_datetime(value: datetime, fmt: str = "medium") -> str:
     return (template.replace("{0}", time_pattern.apply(value.timetz(), loc,
                                                        reference_date=value.date()))
             .replace("{1}", date_pattern.apply(value.date(), loc)))
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """The API's time format: ISO 8601 in UTC to the second, ``2026-12-01T08:00:00Z``."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

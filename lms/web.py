@@ -47,6 +47,7 @@ def register(app: Flask) -> None:
     from lms.catalog.views import bp as catalog_bp
     from lms.certs.views import bp as certs_bp
     from lms.extensions import csrf
+    from lms.inbox.views import bp as inbox_bp
     from lms.partners.views import bp as partners_bp
     from lms.quiz import trainer_views, workbench_views  # noqa: F401  (trainer routes on the quiz blueprint)
     from lms.quiz.views import bp as quiz_bp
@@ -58,6 +59,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(badges_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(partners_bp, url_prefix="/partners")
+    app.register_blueprint(inbox_bp)
     # The API authenticates with bearer tokens only, never cookies: no CSRF there.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

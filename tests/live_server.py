@@ -323,6 +323,7 @@ LEARNER_PAGES = {
     "settings": "/settings",
     "quiz-start": "/quizzes/bronze-exam",
     "certifications": "/certifications",
+    "notifications": "/notifications",
 }
 ANONYMOUS_PAGES = {"login": "/login"}
 ADMIN_PAGES = {

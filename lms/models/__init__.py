@@ -4,6 +4,7 @@ from lms.models.accounts import ApiToken, LoginThrottle, User
 from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
 from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
+from lms.models.notifications import Notification
 from lms.models.organizations import Organization
 from lms.models.progress import LessonProgress
 
@@ -14,6 +15,7 @@ __all__ = [
     "Certification",
     "LessonProgress",
     "LoginThrottle",
+    "Notification",
     "Organization",
     "PersonEvidence",
     "Signoff",

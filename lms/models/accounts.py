@@ -31,6 +31,9 @@ class User(db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept beside the user row, which every request loads anyway: the header's unread
+    # count costs no query. Changed only by atomic UPDATEs in lms/services/inbox.py.
+    unread_notifications: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Loaded on access: the user is read on every request, the company rarely.
     # Lists that show companies ask for it with selectinload.

@@ -24,7 +24,7 @@ from lms.models import Attempt, User
 from lms.rules import attempts as rules
 from lms.rules.answers import is_newer_save, merge_answers
 from lms.rules.grading import Grade, grade, snapshot_questions
-from lms.services import audit
+from lms.services import audit, inbox
 from lms.services.errors import Conflict, Invalid, NotFound
 from lms.services.progress import after_progress
 
@@ -101,6 +101,16 @@ def _finalize(attempt: Attempt, now: datetime, grace: timedelta) -> None:
     _record_grade(attempt, now)
     attempt.submitted_at = attempt.deadline if overdue else now
     attempt.open_key = None
+    if attempt.status == "pending_review":
+        _tell_trainers_an_essay_waits(attempt)
+
+
+def _tell_trainers_an_essay_waits(attempt: Attempt) -> None:
+    learner_name = db.session.scalar(select(User.name).where(User.id == attempt.user_id))
+    trainers = db.session.scalars(select(User.id).where(User.role == "trainer", User.active.is_(True)))
+    inbox.notify_many(trainers, "essay_waiting", f"attempt:{attempt.id}:waiting",
+                      url=inbox.path_for("quiz.grade_attempt", attempt_id=attempt.id),
+                      learner=learner_name or "", quiz=attempt.snapshot["quiz"]["title"])
 
 
 def _close_if_overdue(attempt: Attempt, now: datetime, grace: timedelta) -> bool:
@@ -286,6 +296,11 @@ def score_essay(trainer: User, attempt_id: str, question_id: str, points: float,
     attempt.essay_comments = {**(attempt.essay_comments or {}), question_id: comment}
     _record_grade(attempt, now)
     attempt.graded_by_id = trainer.id
+    if attempt.status == "graded":
+        inbox.notify(attempt.user_id, "essay_graded", f"attempt:{attempt.id}:graded",
+                     url=inbox.path_for("quiz.result", attempt_id=attempt.id),
+                     quiz=attempt.snapshot["quiz"]["title"], percent=attempt.percent,
+                     comment="\n".join(c["comment"] for c in essay_comments(attempt)))
     audit.record("attempt.essay_scored", actor_id=trainer.id, target=attempt.id,
                  question=question_id, points=points)
     db.session.commit()

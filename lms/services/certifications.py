@@ -25,7 +25,7 @@ from lms.models.types import utcnow
 from lms.rules.certification import (ExamPass, HeldCertification, LevelStatus, PersonFacts,
                                      evaluate_levels, expiry_for, levels_to_award, renewals,
                                      status_of)
-from lms.services import audit, notifications
+from lms.services import audit, inbox, notifications
 from lms.services.errors import Conflict, Invalid, NotFound
 from lms.services.progress import PROGRESS_LISTENERS, completed_course_slugs
 from lms.services.sweep import StepResult, register
@@ -144,6 +144,8 @@ def award_due(user: User, courses, program: Program, *, now: datetime | None = N
         try:
             awarded = [_insert_award(person, program, level, now, actor_id) for level in levels]
             renewed = [c for r in due if (c := _apply_renewal(user_id, r, now, actor_id))]
+            for cert in awarded:
+                _tell(cert, "certification_awarded", program)
             db.session.commit()
         except IntegrityError:
             # A concurrent request awarded the same level first: re-evaluate against it.
@@ -239,11 +241,21 @@ def revoke(assertion_id: str, reason: str, *, actor_id: int | None,
     cert.notices = [*(cert.notices or []), "revoked"]
     audit.record("certification.revoked", actor_id=actor_id, target=cert.id, address=address,
                  user_id=cert.user_id, level=cert.level, reason=reason)
-    db.session.commit()
     program = program_or_none()
+    _tell(cert, "certification_revoked", program, reason=reason)
+    db.session.commit()
     notifications.certification_revoked(cert.user, cert,
                                         program.certification(cert.level) if program else None)
     return cert
+
+
+def _tell(cert: Certification, kind: str, program: Program | None, notice: str = "",
+          **params) -> None:
+    """The certificate's holder hears of it in the notification centre (same transaction)."""
+    definition = program.certification(cert.level) if program else None
+    title = definition.title if definition is not None else cert.level.capitalize()
+    inbox.notify(cert.user_id, kind, f"cert:{cert.id}:{notice or kind}",
+                 url=inbox.path_for("certs.mine"), title=title, **params)
 
 
 # -- the sweep: renewals seen late, expiry notices, expiries ------------------------------
@@ -298,6 +310,12 @@ def _send_expiry_notice(cert_id: str, program: Program | None, now: datetime) ->
     audit.record("certification.expired" if notice == "expired" else "certification.notice",
                  actor_id=None, target=cert.id, user_id=cert.user_id, level=cert.level,
                  notice=notice)
+    if notice == "expired":
+        _tell(cert, "certification_expired", program)
+    else:
+        # A renewal moves the expiry: the next period's notices are new events.
+        _tell(cert, "certification_expiring", program,
+              notice=f"{notice}:{cert.expires_at.date().isoformat()}", date=cert.expires_at.isoformat())
     db.session.commit()
     definition = program.certification(cert.level) if program else None
     if notice == "expired":

@@ -157,3 +157,24 @@ def test_workbench_pages_are_closed_to_learners_and_managers(client, signed_in, 
     response = client.get(path)
     assert response.status_code == 403
     assert EXPLANATION not in response.text and RUBRIC_LINE not in response.text
+
+
+def test_trainers_hear_of_a_waiting_essay_and_the_learner_of_its_grade(client, signed_in, make, app, db):
+    from lms.models import Notification
+    from lms.services.inbox import text_of
+
+    trainer = signed_in("trainer")
+    learner = make.user("learner", org=make.org("essay-co"))
+    learner_client, attempt_id = submit_essay(app, learner)
+    waiting = db.session.scalars(select(Notification).where(Notification.user_id == trainer.id)).all()
+    assert [n.kind for n in waiting] == ["essay_waiting"]
+    assert waiting[0].url == f"/grading/{attempt_id}"
+    grade_page = client.get(f"/grading/{attempt_id}").text
+    client.post(f"/grading/{attempt_id}", data={
+        "csrf_token": token_of(grade_page), "question": "t-essay", "points": "3",
+        "comment": "意思決定者の説明が足りません。"})
+    told = db.session.scalars(select(Notification).where(Notification.user_id == learner.id)).all()
+    assert [n.kind for n in told] == ["essay_graded"]
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        assert "意思決定者の説明が足りません。" in text_of(told[0])
+    assert "意思決定者の説明が足りません。" in learner_client.get("/notifications").text
