@@ -93,7 +93,8 @@ EXTRA_SCHEMAS.append({
     "Evidence": {
         "type": "object",
         "properties": {"deals_closed": {"type": "integer", "minimum": 0},
-                       "csat": {"type": ["number", "null"], "minimum": 0, "maximum": 100}},
+                       "csat": {"type": ["number", "null"], "minimum": 1, "maximum": 5,
+                                "description": "Customer satisfaction average on the 1–5 survey scale"}},
     },
     "EvidenceResult": {
         "type": "object",

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 MESSAGES = {
     "deals_invalid": _l("Enter a whole number of deals, 0 or more."),
-    "csat_invalid": _l("Enter a customer satisfaction score between 0 and 100."),
+    "csat_invalid": _l("Enter the customer satisfaction average on the 1–5 scale (for example 4.2)."),
     "evidence_empty": _l("Enter at least one figure."),
     "unknown_certification": _l("No such certification level."),
     "unknown_requirement": _l("This level has no such sign-off."),
@@ -35,8 +35,9 @@ class EvidenceForm(FlaskForm):
     # Strings, parsed by the service: one set of rules for the page and the API.
     deals_closed = StringField(_l("Deals closed"), validators=[Optional(), Length(max=20)],
                                render_kw={"inputmode": "numeric"})
-    csat = StringField(_l("Customer satisfaction"), validators=[Optional(), Length(max=20)],
-                       render_kw={"inputmode": "decimal"})
+    csat = StringField(_l("Customer satisfaction (average, 1–5)"),
+                       validators=[Optional(), Length(max=20)],
+                       render_kw={"inputmode": "decimal", "placeholder": "4.2"})
 
 
 class SignoffForm(FlaskForm):

@@ -221,7 +221,8 @@ def certificate(assertion_id: str):
     issuer = "Partner Academy"
     return render_template("certs/certificate.html", cert=cert, title=title,
                            status=certs.status(cert), verify_url=verify_url(cert.id),
-                           linkedin_url=linkedin_url(cert, title, issuer), issuer=issuer)
+                           linkedin_url=linkedin_url(cert, title, issuer), issuer=issuer,
+                           is_holder=current_user.id == cert.user_id)
 
 
 @bp.route("/certificates/<assertion_id>/revoke", methods=["GET", "POST"])

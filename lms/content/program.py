@@ -23,6 +23,8 @@ from lms.content.yaml_reader import Entry, NodeReader, construct, line_of, show,
 
 PROGRAM_PATH = "courses/program.yml"
 EVIDENCE_NAMES = ("deals_closed", "csat")
+# Customer satisfaction is an average on the usual 1–5 survey scale.
+CSAT_MIN, CSAT_MAX = 1.0, 5.0
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -241,7 +243,8 @@ class _ProgramReader(NodeReader):
         exams = self.thresholds(fields.get("exams"), f"{label} exams", where + ("exams",),
                                 allowed=None, low=0, high=100, unit="percent")
         evidence = self.thresholds(fields.get("evidence"), f"{label} evidence",
-                                   where + ("evidence",), allowed=EVIDENCE_NAMES, low=0, high=None)
+                                   where + ("evidence",), allowed=EVIDENCE_NAMES, low=0, high=None,
+                                   ranges={"csat": (CSAT_MIN, CSAT_MAX)})
         approvals = self.names(fields.get("approvals"), f"{label} approvals",
                                where + ("approvals",), _NAME)
         if "practical" in approvals:

@@ -91,7 +91,9 @@ class NodeReader:
 
     def thresholds(self, entry: Entry | None, label: str, where: tuple[str, ...], *,
                    allowed: tuple[str, ...] | None, low: float, high: float | None,
-                   unit: str = "", whole: bool = False) -> tuple[tuple[str, float], ...]:
+                   unit: str = "", whole: bool = False,
+                   ranges: dict[str, tuple[float, float]] | None = None) -> tuple[tuple[str, float], ...]:
+        """``name: number`` pairs within ``low``–``high``, or a name's own range in ``ranges``."""
         if entry is None:
             return ()
         fields = self.mapping(entry[1], label, allowed)
@@ -100,7 +102,8 @@ class NodeReader:
         result = []
         for name, (key_node, value_node) in fields.items():
             self.lines[where + (name,)] = line_of(key_node)
-            value = self.number(value_node, f"{label} '{name}'", low, high, unit, whole)
+            name_low, name_high = (ranges or {}).get(name, (low, high))
+            value = self.number(value_node, f"{label} '{name}'", name_low, name_high, unit, whole)
             if value is not None:
                 result.append((name, value))
         return tuple(result)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.access import can_see_user
-from lms.content.program import Program
+from lms.content.program import CSAT_MAX, CSAT_MIN, Program
 from lms.database import begin_write
 from lms.extensions import db
 from lms.models import PersonEvidence, Signoff, User
@@ -27,7 +27,8 @@ from lms.services.certifications import AwardResult, award_due
 from lms.services.errors import Forbidden, Invalid, NotFound
 
 MAX_DEALS = 1_000_000
-MAX_CSAT = 100.0
+# CSAT is an average on the usual 1–5 survey scale (SPEC "Figures managers record").
+MIN_CSAT, MAX_CSAT = CSAT_MIN, CSAT_MAX
 MAX_NOTE = 2000
 
 
@@ -88,7 +89,7 @@ def parse_csat(value) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         raise Invalid("csat_invalid", field="csat") from None
-    if not math.isfinite(number) or not 0 <= number <= MAX_CSAT:
+    if not math.isfinite(number) or not MIN_CSAT <= number <= MAX_CSAT:
         raise Invalid("csat_invalid", field="csat")
     return number
 

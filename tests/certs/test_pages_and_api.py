@@ -70,7 +70,9 @@ def test_evidence_api_only_channel_managers_and_admins(client, make, world):
 
 
 @pytest.mark.parametrize("body", [{"deals_closed": -1}, {"deals_closed": 2.5}, {"csat": "high"},
-                                  {"csat": 1e9}, {"role": "admin"}, {}, {"deals_closed": True}])
+                                  {"csat": 1e9}, {"role": "admin"}, {}, {"deals_closed": True},
+                                  # CSAT is a 1–5 average: a 0–100 score is refused, not passed
+                                  {"csat": 0}, {"csat": 0.99}, {"csat": 5.01}, {"csat": 80}])
 def test_evidence_api_refuses_bad_input(client, make, world, body):
     response = api(client, make, world["channel"], "PUT",
                    f"/api/v1/users/{world['learner_a'].id}/evidence", body)
@@ -334,3 +336,52 @@ def db_query_certs(cert_id):
     from lms.extensions import db
 
     return db.session.scalar(select(Certification).where(Certification.id == cert_id))
+
+
+@pytest.mark.parametrize("value", [1, 4.0, 5])
+def test_csat_on_the_1_to_5_scale_is_kept(client, make, world, value):
+    response = api(client, make, world["channel"], "PUT",
+                   f"/api/v1/users/{world['learner_a'].id}/evidence", {"csat": value})
+    assert response.status_code == 200 and response.get_json()["csat"] == value
+
+
+def test_the_evidence_form_states_the_csat_scale_and_refuses_others(client, world):
+    login(client, world["channel"])
+    person = f"/users/{world['learner_a'].id}/certifications"
+    assert "顧客満足度（平均、1〜5）" in client.get(person).text
+    response = client.post(f"/users/{world['learner_a'].id}/evidence", data={
+        "deals_closed": "", "csat": "80", "csrf_token": csrf_token(client, person)},
+        follow_redirects=True)
+    assert "1〜5 の平均値で入力してください" in response.get_data(as_text=True)
+    assert _db.session.get(PersonEvidence, world["learner_a"].id) is None
+
+
+def test_a_revoked_certificate_looks_revoked_and_tells_its_holder_why(client, make, world, facts, award):
+    from lms.services.certifications import revoke
+
+    holder = world["learner_a"]
+    facts.bronze_ready(holder)
+    cert = award(holder).awarded[0]
+    revoke(cert.id, "試験の不正受験が確認されたため", actor_id=world["admin"].id)
+    verify = client.get(f"/verify/{cert.id}").text
+    assert "verify--revoked" in verify and 'class="verify__badge"' in verify
+    assert "試験の不正受験" not in verify          # the reason is the holder's, not the public's
+    login(client, holder)
+    mine = client.get("/certifications").text
+    assert "取り消しの理由：試験の不正受験が確認されたため" in mine
+    assert "まで有効" not in mine.split("取り消しの理由")[0].rsplit("<section", 1)[-1]
+    page = client.get(f"/certificates/{cert.id}").text
+    assert "certificate--void" in page and "取り消しの理由" in page
+    assert "linkedin.com" not in page and "バッジをダウンロード" not in page
+
+
+def test_share_buttons_are_for_the_holder_only(client, make, world, facts, award):
+    holder = world["learner_a"]
+    facts.bronze_ready(holder)
+    cert = award(holder).awarded[0]
+    login(client, holder)
+    assert "linkedin.com" in client.get(f"/certificates/{cert.id}").text
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, world["admin"])
+    page = client.get(f"/certificates/{cert.id}")
+    assert page.status_code == 200 and "linkedin.com" not in page.text

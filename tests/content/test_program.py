@@ -171,7 +171,9 @@ def cert(body: str) -> str:
     ("title: B\npractical: yes please\n", 4, "practical must be true or false"),
     ("title: B\nevidence: {deals: 3}\n", 4, "unknown key 'deals'"),
     ("title: B\nevidence:\n  deals_closed: 3\n  nps: 9\n", 6, "unknown key 'nps'"),
-    ("title: B\nevidence: {csat: -1}\n", 4, "at least 0"),
+    ("title: B\nevidence: {deals_closed: -1}\n", 4, "at least 0"),
+    ("title: B\nevidence: {csat: 80}\n", 4, "between 1 and 5"),   # CSAT is a 1–5 average
+    ("title: B\nevidence: {csat: 0.5}\n", 4, "between 1 and 5"),
     ("title: B\napprovals: interview\n", 4, "approvals must be a list of names"),
     ("title: B\napprovals: {interview: true}\n", 4, "approvals must be a list of names"),
     ("title: B\napprovals: [interview, [paper]]\n", 4, "is not a name"),
