@@ -70,3 +70,15 @@ def upsert_ignore(model, values: dict, unique: tuple[str, ...]) -> bool:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
     return db.session.execute(statement).rowcount > 0
+
+
+def upsert_add(model, key: dict, column: str, amount: int) -> None:
+    """INSERT the row with ``column = amount``, or add ``amount`` to it atomically."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(**key, **{column: amount})
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key), set_={column: getattr(model, column) + statement.excluded[column]})
+    db.session.execute(statement)

@@ -45,6 +45,7 @@ def register(app: Flask) -> None:
     from lms.auth.views import bp as auth_bp
     from lms.badges.views import bp as badges_bp
     from lms.catalog.views import bp as catalog_bp
+    from lms.community.views import bp as community_bp
     from lms.certs.views import bp as certs_bp
     from lms.extensions import csrf
     from lms.inbox.views import bp as inbox_bp
@@ -60,6 +61,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(partners_bp, url_prefix="/partners")
     app.register_blueprint(inbox_bp)
+    app.register_blueprint(community_bp)
     # The API authenticates with bearer tokens only, never cookies: no CSRF there.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -97,14 +97,28 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # On SQLite a batch migration rebuilds a table and drops the old one; with foreign
+        # keys on, that drop would cascade-delete every row referring to it (progress,
+        # attempts...). The pragma only takes effect outside a transaction: set it on the
+        # driver's connection directly.
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys=OFF')
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                # Alembic may leave its transaction open on SQLite: end it, or the pragma
+                # is ignored and the pooled connection keeps foreign keys off.
+                connection.commit()
+                connection.connection.driver_connection.execute('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():

@@ -324,6 +324,7 @@ LEARNER_PAGES = {
     "quiz-start": "/quizzes/bronze-exam",
     "certifications": "/certifications",
     "notifications": "/notifications",
+    "leaderboard": "/leaderboard?period=all",
 }
 ANONYMOUS_PAGES = {"login": "/login"}
 ADMIN_PAGES = {
@@ -335,6 +336,7 @@ ADMIN_PAGES = {
     "quiz-statistics": "/quizzes/bronze-exam/statistics",
     "quiz-index": "/quizzes/all",
     "preview": "/preview",
+    "recognition": "/recognition",
     "preview-quiz": "/preview/quizzes/bronze-exam?keys=1",
     "certification-people": "/certifications/people",
     "partners-dashboard": "/partners/",

@@ -84,8 +84,12 @@ def language():
 @bp.route("/settings", methods=["GET"])
 @login_required
 def settings():
-    prefs = PreferencesForm(locale=current_user.locale or "ja", timezone=current_user.timezone)
-    return render_template("auth/settings.html", prefs=prefs, password=PasswordForm())
+    return render_template("auth/settings.html", prefs=_prefs_form(), password=PasswordForm())
+
+
+def _prefs_form() -> PreferencesForm:
+    return PreferencesForm(locale=current_user.locale or "ja", timezone=current_user.timezone,
+                           on_leaderboard=not current_user.leaderboard_opt_out)
 
 
 @bp.post("/settings/preferences")
@@ -94,7 +98,8 @@ def save_preferences():
     prefs = PreferencesForm()
     if not prefs.validate_on_submit():
         return render_template("auth/settings.html", prefs=prefs, password=PasswordForm()), 400
-    accounts.set_preferences(current_user, locale=prefs.locale.data, timezone=prefs.timezone.data)
+    accounts.set_preferences(current_user, locale=prefs.locale.data, timezone=prefs.timezone.data,
+                             on_leaderboard=prefs.on_leaderboard.data)
     session["lang"] = prefs.locale.data
     flash(_("Your settings have been saved."), "success")
     return redirect(url_for("auth.settings"))
@@ -104,7 +109,7 @@ def save_preferences():
 @login_required
 def change_password():
     form = PasswordForm()
-    prefs = PreferencesForm(locale=current_user.locale or "ja", timezone=current_user.timezone)
+    prefs = _prefs_form()
     if form.validate_on_submit():
         try:
             accounts.change_password(current_user, form.current_password.data,

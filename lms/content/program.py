@@ -28,7 +28,9 @@ CSAT_MIN, CSAT_MAX = 1.0, 5.0
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_TOP_KEYS = ("certifications", "tiers", "margin")
+_TOP_KEYS = ("certifications", "tiers", "margin", "points")
+_POINTS_KEYS = ("lesson", "quiz_passed", "certification", "accepted_answer")
+MAX_POINTS = 100_000
 _CERT_KEYS = ("title", "requires", "courses", "exams", "practical", "evidence", "approvals",
               "valid_for")
 _TIER_KEYS = ("title", "certified", "deals_closed", "annual_revenue", "target_met")
@@ -77,10 +79,23 @@ class MarginRule:
 
 
 @dataclass(frozen=True)
+class PointsRule:
+    """Points per event kind (``points:`` in program.yml); anything omitted counts 0."""
+    lesson: int = 0
+    quiz_passed: int = 0
+    certification: tuple[tuple[str, int], ...] = ()   # (level, points)
+    accepted_answer: int = 0
+
+    def for_certification(self, level: str) -> int:
+        return dict(self.certification).get(level, 0)
+
+
+@dataclass(frozen=True)
 class Program:
     certifications: tuple[Certification, ...]
     tiers: tuple[Tier, ...]
     margin: MarginRule = MarginRule()
+    points: PointsRule = PointsRule()
     path: str = PROGRAM_PATH
     # (section, key, ...) -> file line, so cross-reference problems can say where.
     lines: Mapping[tuple[str, ...], int] = field(
@@ -173,6 +188,10 @@ def validate_program(program: Program, courses: Mapping[str, Any],
         if key not in tier_keys:
             report(f"margin certification_bonus: unknown tier '{key}'{suggest(key, tier_keys)}",
                    "margin", "certification_bonus", key)
+    for level, _ in program.points.certification:
+        if level not in levels:
+            report(f"points certification: unknown certification level '{level}'"
+                   f"{suggest(level, levels)}", "points", "certification", level)
     return sorted(problems)
 
 
@@ -212,7 +231,8 @@ class _ProgramReader(NodeReader):
         certs = self.certifications(top["certifications"]) if "certifications" in top else ()
         tiers = self.tiers(top["tiers"]) if "tiers" in top else ()
         margin = self.margin(top["margin"]) if "margin" in top else MarginRule()
-        return Program(certs, tiers, margin, self.path, MappingProxyType(dict(self.lines)))
+        points = self.points(top["points"]) if "points" in top else PointsRule()
+        return Program(certs, tiers, margin, points, self.path, MappingProxyType(dict(self.lines)))
 
     def certifications(self, entry: Entry) -> tuple[Certification, ...]:
         key_node, node = entry
@@ -302,6 +322,26 @@ class _ProgramReader(NodeReader):
                                   unit="percent")
         cap = self.percent(fields.get("max"), "margin max")
         return MarginRule(base or 0, bonus or 0, by_tier, cap)
+
+    def points(self, entry: Entry) -> PointsRule:
+        key_node, node = entry
+        self.lines[("points",)] = line_of(key_node)
+        fields = self.mapping(node, "'points'", _POINTS_KEYS)
+        if fields is None:
+            return PointsRule()
+
+        def whole(name: str) -> int:
+            if name not in fields:
+                return 0
+            self.lines[("points", name)] = line_of(fields[name][0])
+            value = self.number(fields[name][1], f"points {name}", 0, MAX_POINTS, whole=True)
+            return int(value or 0)
+
+        by_level = self.thresholds(fields.get("certification"), "points certification",
+                                   ("points", "certification"), allowed=None, low=0,
+                                   high=MAX_POINTS, whole=True)
+        return PointsRule(whole("lesson"), whole("quiz_passed"),
+                          tuple((level, int(n)) for level, n in by_level), whole("accepted_answer"))
 
     def valid_for(self, entry: Entry | None, label: str) -> timedelta | None:
         if entry is None:

@@ -6,6 +6,7 @@ from lms.models.audit import AuditEvent
 from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
 from lms.models.notifications import Notification
 from lms.models.organizations import Organization
+from lms.models.points import CompanyPointsTotal, PointsEntry, PointsTotal
 from lms.models.progress import LessonProgress
 
 __all__ = [
@@ -13,11 +14,14 @@ __all__ = [
     "Attempt",
     "AuditEvent",
     "Certification",
+    "CompanyPointsTotal",
     "LessonProgress",
     "LoginThrottle",
     "Notification",
     "Organization",
     "PersonEvidence",
+    "PointsEntry",
+    "PointsTotal",
     "Signoff",
     "Upload",
     "User",

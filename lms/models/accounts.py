@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -34,6 +34,8 @@ class User(db.Model):
     # Kept beside the user row, which every request loads anyway: the header's unread
     # count costs no query. Changed only by atomic UPDATEs in lms/services/inbox.py.
     unread_notifications: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The person chose not to appear on the people leaderboard (company totals still count).
+    leaderboard_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # Loaded on access: the user is read on every request, the company rarely.
     # Lists that show companies ask for it with selectinload.

@@ -114,10 +114,13 @@ def change_password(user: User, current: str, new: str, *, address: str | None) 
     db.session.commit()
 
 
-def set_preferences(user: User, *, locale: str, timezone: str) -> None:
+def set_preferences(user: User, *, locale: str, timezone: str,
+                    on_leaderboard: bool | None = None) -> None:
     begin_write()
     user = db.session.get(User, user.id)
     user.locale, user.timezone = locale, timezone
+    if on_leaderboard is not None:
+        user.leaderboard_opt_out = not on_leaderboard
     db.session.commit()
 
 

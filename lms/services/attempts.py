@@ -24,7 +24,7 @@ from lms.models import Attempt, User
 from lms.rules import attempts as rules
 from lms.rules.answers import is_newer_save, merge_answers
 from lms.rules.grading import Grade, grade, snapshot_questions
-from lms.services import audit, inbox
+from lms.services import audit, inbox, points
 from lms.services.errors import Conflict, Invalid, NotFound
 from lms.services.progress import after_progress
 
@@ -93,6 +93,10 @@ def _record_grade(attempt: Attempt, now: datetime) -> None:
     attempt.status = rules.closed_status(result.pending_review)
     attempt.graded_at = None if result.pending_review else now
     attempt.results = {r.id: [r.earned, r.points, r.needs_review] for r in result.results}
+    if attempt.passed and attempt.status == "graded":
+        # Passing the same quiz again gives nothing more: one key per person and quiz.
+        points.earn(attempt.user_id, "quiz_passed", f"quiz:{attempt.user_id}:{attempt.quiz_slug}",
+                    now=now)
 
 
 def _finalize(attempt: Attempt, now: datetime, grace: timedelta) -> None:

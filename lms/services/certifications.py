@@ -25,7 +25,7 @@ from lms.models.types import utcnow
 from lms.rules.certification import (ExamPass, HeldCertification, LevelStatus, PersonFacts,
                                      evaluate_levels, expiry_for, levels_to_award, renewals,
                                      status_of)
-from lms.services import audit, inbox, notifications
+from lms.services import audit, inbox, notifications, points
 from lms.services.errors import Conflict, Invalid, NotFound
 from lms.services.progress import PROGRESS_LISTENERS, completed_course_slugs
 from lms.services.sweep import StepResult, register
@@ -146,6 +146,8 @@ def award_due(user: User, courses, program: Program, *, now: datetime | None = N
             renewed = [c for r in due if (c := _apply_renewal(user_id, r, now, actor_id))]
             for cert in awarded:
                 _tell(cert, "certification_awarded", program)
+                points.earn(cert.user_id, "certification", f"cert:{cert.id}", level=cert.level,
+                            now=now)
             db.session.commit()
         except IntegrityError:
             # A concurrent request awarded the same level first: re-evaluate against it.
@@ -243,6 +245,7 @@ def revoke(assertion_id: str, reason: str, *, actor_id: int | None,
                  user_id=cert.user_id, level=cert.level, reason=reason)
     program = program_or_none()
     _tell(cert, "certification_revoked", program, reason=reason)
+    points.reverse(f"cert:{cert.id}", "certification_revoked", now)
     db.session.commit()
     notifications.certification_revoked(cert.user, cert,
                                         program.certification(cert.level) if program else None)

@@ -12,6 +12,7 @@ from lms.content.courses import Course
 from lms.database import begin_write
 from lms.extensions import db
 from lms.models import Attempt, LessonProgress, User
+from lms.services import points
 from lms.services.errors import Conflict, NotFound
 
 
@@ -106,6 +107,7 @@ def mark_lesson_done(user: User, course: Course, lesson_slug: str, store) -> boo
         return False
     db.session.add(LessonProgress(user_id=user.id, course_slug=course.slug,
                                   lesson_slug=lesson_slug))
+    points.earn(user.id, "lesson", f"lesson:{user.id}:{course.slug}/{lesson_slug}")
     try:
         db.session.commit()
     except IntegrityError:  # a concurrent request recorded it first: same outcome

@@ -1,0 +1,1 @@
+"""Learning together: leaderboards and recognition (discussions join here)."""
