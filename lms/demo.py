@@ -82,11 +82,39 @@ def _demo_progress() -> None:
 
     update_metrics(_user("channel@example.com"), "tokyo-si",
                    Metrics(deals_closed=4, annual_revenue=120_000_000, target_met=True))
+    _discussion(store, engineer, trainer)
     # As the nightly `lms sweep` would: company tiers follow what they now qualify for.
     from lms.models.types import utcnow
     from lms.services.sweep import run_sweep
 
     run_sweep(utcnow())
+
+
+def _discussion(store, engineer: User, trainer: User) -> None:
+    """A question on the first lesson, answered by the trainer and accepted: the FAQ's first entry."""
+    from lms.models.types import utcnow
+    from lms.services import discussions
+
+    course = store.course("koemoji-overview")
+    if course is None or not course.lessons:
+        return
+    lesson = course.lessons[0]
+    question = discussions.ask(
+        engineer, course.slug, lesson.slug,
+        "医療機関向けの提案で、音声データを院外のクラウドに送らない構成は取れますか？"
+        "お客様の情報システム部門から必ず聞かれるポイントなので、説明の仕方も知りたいです。",
+        False, utcnow())
+    reply = discussions.answer(
+        trainer, question.id,
+        "構成の可否や保存場所は、**記憶や推測で答えず**、最新の仕様書・セキュリティ資料"
+        "（パートナーポータル）で確認してから回答してください。資料にない構成の要望は、"
+        "技術サポートに確認してからお返事しましょう。\n\n"
+        "説明では次の 3 点を順に示すと伝わりやすいです。\n\n"
+        "1. データの流れ（収録 → 転送 → 認識 → 保存）と、それぞれがどこで行われるか\n"
+        "2. 通信の暗号化と、データにアクセスできる人の範囲\n"
+        "3. 保存期間と削除の手順（3 省 2 ガイドラインへの対応資料を添えて）",
+        lesson.title, "/", utcnow())
+    discussions.moderate(trainer, reply.id, "accept", utcnow())
 
 
 def _complete_level(user: User, level, store) -> None:

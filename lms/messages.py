@@ -21,6 +21,12 @@ MESSAGES = {
     "prerequisites_unmet": _l("Complete the prerequisite courses first."),
     "not_found": _l("Not found."),
     "cannot_demote_self": _l("You cannot remove your own administrator rights or deactivate yourself."),
+    "post_empty": _l("Write something before posting."),
+    "post_too_long": _l("A post can be at most 10,000 characters."),
+    "post_flood": _l("You have posted a lot in a short time. Please wait a few minutes."),
+    "only_questions": _l("Only a question can be pinned."),
+    "only_answers": _l("Only an answer can be accepted."),
+    "unknown_action": _l("Unknown action."),
 }
 
 

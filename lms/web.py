@@ -45,6 +45,7 @@ def register(app: Flask) -> None:
     from lms.auth.views import bp as auth_bp
     from lms.badges.views import bp as badges_bp
     from lms.catalog.views import bp as catalog_bp
+    from lms.community import discussion_views  # noqa: F401  (routes on the community blueprint)
     from lms.community.views import bp as community_bp
     from lms.certs.views import bp as certs_bp
     from lms.extensions import csrf

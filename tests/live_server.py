@@ -325,6 +325,8 @@ LEARNER_PAGES = {
     "certifications": "/certifications",
     "notifications": "/notifications",
     "leaderboard": "/leaderboard?period=all",
+    "discussion": f"/courses/{BRONZE_COURSE}/lessons/{BRONZE_LESSON}/discussion",
+    "faq": f"/courses/{BRONZE_COURSE}/faq",
 }
 ANONYMOUS_PAGES = {"login": "/login"}
 ADMIN_PAGES = {
@@ -337,6 +339,7 @@ ADMIN_PAGES = {
     "quiz-index": "/quizzes/all",
     "preview": "/preview",
     "recognition": "/recognition",
+    "unanswered": "/discussions/unanswered",
     "preview-quiz": "/preview/quizzes/bronze-exam?keys=1",
     "certification-people": "/certifications/people",
     "partners-dashboard": "/partners/",

@@ -4,6 +4,7 @@ from lms.models.accounts import ApiToken, LoginThrottle, User
 from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
 from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
+from lms.models.discussions import Post
 from lms.models.notifications import Notification
 from lms.models.organizations import Organization
 from lms.models.points import CompanyPointsTotal, PointsEntry, PointsTotal
@@ -22,6 +23,7 @@ __all__ = [
     "PersonEvidence",
     "PointsEntry",
     "PointsTotal",
+    "Post",
     "Signoff",
     "Upload",
     "User",

@@ -32,6 +32,7 @@ TEXT = {
     "essay_graded": _l("Your written answer in “%(quiz)s” was graded: %(percent)s%%. Trainer's comment: %(comment)s"),
     "essay_graded_no_comment": _l("Your written answer in “%(quiz)s” was graded: %(percent)s%%."),
     "essay_waiting": _l("%(learner)s's written answer in “%(quiz)s” is waiting to be graded."),
+    "post_reply": _l("%(author)s answered your question on “%(lesson)s”."),
 }
 
 

@@ -167,3 +167,21 @@ def test_settings_toggle_the_opt_out(client, db, make):
                                                "on_leaderboard": "y"})
     db.session.expire_all()
     assert db.session.get(User, user.id).leaderboard_opt_out is False
+
+
+def test_an_accepted_answer_gives_points_once_and_moving_it_reverses_them(db, make):
+    from lms.models.types import utcnow
+    from lms.services import discussions
+
+    asker, helper, other = (make.user("learner", org=make.org(s)) for s in ("a", "b", "c"))
+    trainer = make.user("trainer")
+    question = discussions.ask(asker, "basics", "intro", "質問です", False, utcnow())
+    first = discussions.answer(helper, question.id, "回答 1", "入門", "/", utcnow())
+    second = discussions.answer(other, question.id, "回答 2", "入門", "/", utcnow())
+    discussions.moderate(trainer, first.id, "accept", utcnow())
+    discussions.moderate(trainer, first.id, "accept", utcnow())
+    assert ledger(db, helper) == [("accepted_answer", 20)]
+    discussions.moderate(trainer, second.id, "accept", utcnow())
+    assert ledger(db, helper) == [("accepted_answer", 20), ("accepted_answer_withdrawn", -20)]
+    assert ledger(db, other) == [("accepted_answer", 20)]
+    assert points.total_of(helper.id) == 0
