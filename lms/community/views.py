@@ -38,7 +38,7 @@ def leaderboard():
     return render_template("community/leaderboard.html", rows=rows, scope=scope, period=period,
                            mine=mine, my_rank=points.rank_of(current_user, period, now),
                            my_total=points.total_of(current_user.id),
-                           month=points.month_of(now))
+                           month=points.month_of(now), ranked=points.RANKED)
 
 
 @bp.get("/recognition")

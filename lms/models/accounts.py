@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -14,6 +14,9 @@ ROLES = ("learner", "trainer", "manager", "admin")
 
 class User(db.Model):
     __tablename__ = "users"
+    # The few people off the leaderboard are found through these (rank_of).
+    __table_args__ = (Index("ix_users_leaderboard_opt_out", "leaderboard_opt_out"),
+                      Index("ix_users_active", "active"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import false, func, select, true, union_all
 
 from lms.database import upsert_add, upsert_ignore
 from lms.extensions import db
@@ -21,6 +21,7 @@ from lms.models.types import utcnow
 
 ALL_TIME = "all"
 BOARD_SIZE = 50
+RANKED = 1000  # a person's own rank is told within the top 1,000
 # Months follow the programme's home time zone, so "this month" is the same for everyone.
 PROGRAM_ZONE = ZoneInfo("Asia/Tokyo")
 
@@ -105,7 +106,8 @@ def period_key(period: str, now: datetime | None = None) -> str:
 
 def people_board(period: str, *, organization_id: int | None = None, limit: int = BOARD_SIZE,
                  now: datetime | None = None) -> list[Row]:
-    """Top people by points; people who opted out never appear. Ties: name, then id."""
+    """Top people by points; people who opted out never appear. Ties: by id (who got there
+    first), so the board walks the totals index and stops after ``limit`` rows."""
     query = (select(User.id, User.name, Organization.name.label("org"), PointsTotal.points)
              .join(User, User.id == PointsTotal.user_id)
              .outerjoin(Organization, Organization.id == User.organization_id)
@@ -113,7 +115,7 @@ def people_board(period: str, *, organization_id: int | None = None, limit: int 
                     User.active.is_(True), User.leaderboard_opt_out.is_(False)))
     if organization_id is not None:
         query = query.where(User.organization_id == organization_id)
-    rows = db.session.execute(query.order_by(PointsTotal.points.desc(), User.name, User.id)
+    rows = db.session.execute(query.order_by(PointsTotal.points.desc(), PointsTotal.user_id)
                               .limit(limit)).all()
     return _ranked(rows, lambda rank, r: Row(rank, r.name, r.org, r.points, user_id=r.id))
 
@@ -123,22 +125,36 @@ def company_board(period: str, *, limit: int = BOARD_SIZE, now: datetime | None 
         select(Organization.id, Organization.slug, Organization.name, CompanyPointsTotal.points)
         .join(Organization, Organization.id == CompanyPointsTotal.organization_id)
         .where(CompanyPointsTotal.period == period_key(period, now), CompanyPointsTotal.points > 0)
-        .order_by(CompanyPointsTotal.points.desc(), Organization.name, Organization.id)
+        .order_by(CompanyPointsTotal.points.desc(), CompanyPointsTotal.organization_id)
         .limit(limit)).all()
     return _ranked(rows, lambda rank, r: Row(rank, r.name, r.name, r.points,
                                              organization_slug=r.slug))
 
 
-def rank_of(user: User, period: str, now: datetime | None = None) -> tuple[int, int] | None:
-    """(rank, points) of one person on the people board, or None when not on it."""
+def rank_of(user: User, period: str, now: datetime | None = None) -> tuple[int | None, int] | None:
+    """(rank, points) of one person on the people board; rank None past ``RANKED`` places
+    (counting 45,000 people ahead costs more than the page; "outside the top 1,000" says
+    enough). None when the person is not on the board.
+
+    Counted on the totals index alone, then corrected for the few people ahead who are
+    not on the board (opted out, deactivated).
+    """
     key = period_key(period, now)
     mine = db.session.scalar(select(PointsTotal.points).where(
         PointsTotal.user_id == user.id, PointsTotal.period == key))
     if not mine or user.leaderboard_opt_out:
         return None
-    ahead = db.session.scalar(
-        select(func.count()).select_from(PointsTotal)
-        .join(User, and_(User.id == PointsTotal.user_id, User.active.is_(True),
-                         User.leaderboard_opt_out.is_(False)))
-        .where(PointsTotal.period == key, PointsTotal.points > mine))
-    return ahead + 1, mine
+    # The rare people off the board, found through their own indexes, then looked up by
+    # key: letting the database range over everyone ahead would read every row above.
+    off_board = db.session.scalars(union_all(
+        select(User.id).where(User.leaderboard_opt_out == true()),
+        select(User.id).where(User.active == false()))).all()
+    hidden_ahead = 0
+    for start in range(0, len(off_board), 500):
+        hidden_ahead += db.session.scalar(select(func.count()).select_from(PointsTotal).where(
+            PointsTotal.user_id.in_(off_board[start:start + 500]), PointsTotal.period == key,
+            PointsTotal.points > mine))
+    window = (select(PointsTotal.user_id).where(PointsTotal.period == key, PointsTotal.points > mine)
+              .limit(RANKED + hidden_ahead).subquery())
+    ahead = db.session.scalar(select(func.count()).select_from(window)) - hidden_ahead
+    return (ahead + 1 if ahead < RANKED else None), mine

@@ -60,9 +60,13 @@ def upgrade():
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('leaderboard_opt_out', sa.Boolean(), server_default=sa.false(),
                                    nullable=False))
+    op.create_index('ix_users_leaderboard_opt_out', 'users', ['leaderboard_opt_out'])
+    op.create_index('ix_users_active', 'users', ['active'])
 
 
 def downgrade():
+    op.drop_index('ix_users_active', table_name='users')
+    op.drop_index('ix_users_leaderboard_opt_out', table_name='users')
     with op.batch_alter_table('users') as batch:
         batch.drop_column('leaderboard_opt_out')
     op.drop_index('ix_company_points_totals_board', table_name='company_points_totals')

@@ -185,3 +185,16 @@ def test_an_accepted_answer_gives_points_once_and_moving_it_reverses_them(db, ma
     assert ledger(db, helper) == [("accepted_answer", 20), ("accepted_answer_withdrawn", -20)]
     assert ledger(db, other) == [("accepted_answer", 20)]
     assert points.total_of(helper.id) == 0
+
+
+def test_own_rank_skips_people_off_the_board_and_stops_past_the_top(db, make, monkeypatch):
+    org = make.org()
+    first, shy, gone, me = (make.user("learner", org=org) for _ in range(4))
+    _give(first, 90, "f"), _give(shy, 80, "s"), _give(gone, 70, "g"), _give(me, 10, "m")
+    shy.leaderboard_opt_out = True
+    gone.active = False
+    db.session.commit()
+    assert points.rank_of(_db.session.get(User, me.id), "all") == (2, 10)
+    monkeypatch.setattr(points, "RANKED", 1)
+    assert points.rank_of(_db.session.get(User, me.id), "all") == (None, 10)
+    assert points.rank_of(_db.session.get(User, first.id), "all") == (1, 90)
