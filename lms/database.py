@@ -68,8 +68,11 @@ def upsert_ignore(model, values: dict, unique: tuple[str, ...]) -> bool:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
-    return db.session.execute(statement).rowcount > 0
+    statement = (insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
+                 .returning(*model.__table__.primary_key.columns))
+    # RETURNING, not rowcount: the row count of an ORM-enabled INSERT is not reliable
+    # across drivers (psycopg reports none for it).
+    return db.session.execute(statement).first() is not None
 
 
 def upsert_add(model, key: dict, column: str, amount: int) -> None:

@@ -52,7 +52,20 @@ def make_app(tmp_dir: Path, **overrides):
     }
     config.update(overrides)
     os.environ.setdefault("LMS_INSTANCE_PATH", str(tmp_dir / "instance"))
-    return create_app(config)
+    app = create_app(config)
+    _APPS.append(app)
+    return app
+
+
+_APPS: list = []  # every app the tests made, so their pooled connections get closed
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_pools():
+    yield
+    for app in _APPS:
+        with app.app_context():
+            _db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

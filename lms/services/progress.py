@@ -6,12 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import String, bindparam, literal, select, union_all
-from sqlalchemy.exc import IntegrityError
 
 from lms.content.courses import Course
-from lms.database import begin_write
+from lms.database import begin_write, upsert_ignore
 from lms.extensions import db
 from lms.models import Attempt, LessonProgress, User
+from lms.models.types import utcnow
 from lms.services import points
 from lms.services.errors import Conflict, NotFound
 
@@ -99,19 +99,14 @@ def mark_lesson_done(user: User, course: Course, lesson_slug: str, store) -> boo
         if unmet_prerequisites(course, progress):
             raise Conflict("Complete the prerequisite courses first.", code="prerequisites_unmet")
     begin_write()
-    exists = db.session.scalar(select(LessonProgress.id).where(
-        LessonProgress.user_id == user.id, LessonProgress.course_slug == course.slug,
-        LessonProgress.lesson_slug == lesson_slug))
-    if exists:
-        db.session.commit()
-        return False
-    db.session.add(LessonProgress(user_id=user.id, course_slug=course.slug,
-                                  lesson_slug=lesson_slug))
-    points.earn(user.id, "lesson", f"lesson:{user.id}:{course.slug}/{lesson_slug}")
-    try:
-        db.session.commit()
-    except IntegrityError:  # a concurrent request recorded it first: same outcome
-        db.session.rollback()
+    # The database decides between racing requests (PostgreSQL takes no lock above).
+    added = upsert_ignore(LessonProgress, {
+        "user_id": user.id, "course_slug": course.slug, "lesson_slug": lesson_slug,
+        "completed_at": utcnow()}, ("user_id", "course_slug", "lesson_slug"))
+    if added:
+        points.earn(user.id, "lesson", f"lesson:{user.id}:{course.slug}/{lesson_slug}")
+    db.session.commit()
+    if not added:
         return False
     after_progress(user)
     return True
