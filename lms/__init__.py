@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))
     app.json.ensure_ascii = False  # Japanese stays readable in API responses
+    if app.logger.level == logging.NOTSET:
+        # Flask leaves its logger at WARNING, which would drop the INFO lines operators rely
+        # on (mail written to the log when no SMTP host is set).
+        app.logger.setLevel(logging.INFO)
 
     from lms import database, web
     from lms.extensions import csrf, db, migrate
