@@ -158,7 +158,7 @@ def import_users(file):
         lines.append(reader.line_num)
     if not items:
         raise click.ClickException("no rows to import")
-    # Every bad row, by line, before anything is added (SPEC: "reports bad rows by line").
+    # Every bad row, by line, before anything is added (docs/operations.md).
     problems = accounts.new_user_problems(items)
     if problems:
         for exc in problems:

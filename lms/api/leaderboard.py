@@ -1,4 +1,4 @@
-"""Leaderboards over the API (SPEC "Working together")."""
+"""Leaderboards over the API (docs/api.md "Leaderboard")."""
 
 from __future__ import annotations
 

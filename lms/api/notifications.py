@@ -1,4 +1,4 @@
-"""The caller's notifications (SPEC "The learner's path")."""
+"""The caller's notifications (docs/api.md "Notifications")."""
 
 from __future__ import annotations
 

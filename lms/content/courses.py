@@ -20,8 +20,9 @@ from lms.content.problems import ContentError, ContentProblem
 from lms.content.severity import warning
 from lms.content.video import Video, parse_video
 
-# The levels SPEC's examples name; a course's ``level`` is checked against program.yml's
-# certifications when there is one (crossrefs.check_course_levels), else against these.
+# The levels the authoring guide's examples name; a course's ``level`` is checked against
+# program.yml's certifications when there is one (crossrefs.check_course_levels), else
+# against these.
 LEVELS = ("bronze", "silver", "gold")
 COURSE_KEYS = ("title", "level", "track", "hours", "order", "prerequisites", "quiz", "draft")
 LESSON_KEYS = ("title", "minutes", "video")

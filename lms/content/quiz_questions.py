@@ -1,6 +1,6 @@
 """One quiz question: from its ``## `` heading and the lines under it to a Question.
 
-The grammar (SPEC "Quizzes"): the heading is the stem with optional ``{…}``
+The grammar (docs/authoring.en.md, "Question kinds"): the heading is the stem with optional ``{…}``
 attributes; then optional Markdown body text; then either choice lines
 (``- ( )``/``- (x)`` or ``- [ ]``/``- [x]``) or ``=`` answer lines; then ``>``
 explanation lines, of which an essay's may end in a ``> rubric:`` block (the marking

@@ -2,7 +2,8 @@
 
 ``parse_quiz`` never raises: a broken file comes back as ``(None, problems)``, each
 problem with its file line, so the store can report it and keep everything else
-working (SPEC "Quizzes"). Question-level grammar lives in ``quiz_questions``.
+working (docs/authoring.en.md, "Quizzes and exams"). Question-level grammar lives in
+``quiz_questions``.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def parse_quiz(path: str, text: str) -> tuple[Quiz | None, list[ContentProblem]]
         if not blocks:
             report(document.body_line, "the quiz has no questions: start each one with '## '")
         if settings and settings.draw is not None and blocks and settings.draw > len(blocks):
-            # Not an error: SPEC's own sample quiz says "draw: 20" over five questions.
+            # Not an error: a pool may shrink below its draw while a trainer edits it.
             # Every attempt then serves all of them (grading.select_questions).
             problems.append(warning(path, meta_line(text, "draw"),
                                     f"draw: {settings.draw} is more than the {len(blocks)} "

@@ -223,7 +223,7 @@ class ContentStore:
             problems += _guarded(PROGRAM_PATH, lambda: (None, validate_program(
                 program, courses, quizzes)))[1]
         if program is not None or self._program is None:
-            # No program.yml at all: SPEC's bronze | silver | gold. A broken one: not
+            # No program.yml at all: bronze | silver | gold. A broken one: not
             # reported again on every course.
             levels = program.levels if program is not None else LEVELS
             problems += _guarded("courses", lambda: (None, check_course_levels(

@@ -109,7 +109,7 @@ def clean_answer(question: Mapping[str, Any], value: object) -> str | list[str] 
 
 def merge_answers(saved: Mapping[str, Any], incoming: object,
                   snapshot: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Saved answers with ``incoming`` merged in (autosave merges, SPEC).
+    """Saved answers with ``incoming`` merged in (autosave merges: docs/api.md).
 
     Unknown question ids and unusable values are dropped; ``None`` or an empty
     list clears an answer.

@@ -1,6 +1,6 @@
 """Attempt timing and who may start an attempt: pure functions of their inputs and ``now``.
 
-The deadline is the server's, fixed at start (SECURITY 16); a short grace absorbs
+The deadline is the server's, fixed at start; a short grace absorbs
 network delay. Datetimes should be timezone-aware UTC; naive ones (as SQLite hands
 them back) are read as UTC so the two never fail to compare.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
-DEFAULT_GRACE = timedelta(seconds=5)  # SPEC: LMS_QUIZ_GRACE_SECONDS default
+DEFAULT_GRACE = timedelta(seconds=5)  # LMS_QUIZ_GRACE_SECONDS default (docs/operations.md)
 
 # StartDecision.reason codes
 ALLOWED = "allowed"
@@ -79,7 +79,7 @@ def start_decision(limits: AttemptLimits,
     """May this person start a new attempt now?
 
     ``finished_attempts`` are ``(started_at, ended_at)`` pairs of the person's closed
-    attempts at this quiz. An open attempt is resumed, never doubled (SECURITY 17);
+    attempts at this quiz. An open attempt is resumed, never doubled;
     the cooldown runs from the latest end.
     """
     used = len(finished_attempts) + (1 if has_open_attempt else 0)

@@ -90,11 +90,11 @@ def _snapshot_answer(answer) -> dict[str, Any]:
 
 
 def public_questions(snapshot: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """What the learner's browser may see during an attempt (SPEC API, SECURITY 15).
+    """What the learner's browser may see during an attempt (docs/api.md): no key, no explanation.
 
     Built from an allowlist of keys, so nothing added to the snapshot later can leak:
     ``{id, type, stem_html, body_html, points, choices: [{id, html}]}``.
-    ``body_html`` (the optional longer question text) is an addition to the SPEC shape.
+    ``body_html`` (the optional longer question text) is included too.
     """
     return [
         {
@@ -215,7 +215,7 @@ def _multiple_fraction(choices, answer: object, partial: bool) -> float:
     right = {c["id"] for c in choices if c["correct"]}
     if not partial:
         return float(ticked == right)
-    # SPEC: (right ticks − wrong ticks) / right answers, never below 0.
+    # docs/authoring.en.md: (right ticks − wrong ticks) / right answers, never below 0.
     score = (len(ticked & right) - len(ticked - right)) / len(right) if right else 0.0
     return max(0.0, score)
 
@@ -241,7 +241,8 @@ def _is_number(value: object) -> bool:
 
 
 def review_allowed(review_mode: str, passed: bool | None) -> bool:
-    """SPEC review modes: never, after_submit, after_pass (not while a result is pending)."""
+    """Review modes (docs/authoring.en.md): never, after_submit, after_pass (not while a
+    result is pending)."""
     if review_mode == "after_submit":
         return True
     if review_mode == "after_pass":

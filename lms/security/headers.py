@@ -1,4 +1,4 @@
-"""Security headers on every response (SECURITY.md 12)."""
+"""Security headers on every response (docs/operations.md "Security notes")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The append-only audit log (SECURITY.md 22): who, when, what, from where — never a secret."""
+"""The append-only audit log: who, when, what, from where — never a secret."""
 
 from __future__ import annotations
 

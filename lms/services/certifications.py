@@ -2,7 +2,7 @@
 
 The program rules (``lms.rules.certification``) decide; this module gathers a person's
 facts from the database, writes what the rules say, audits it and sends the notices.
-Awarding is the server's alone (SECURITY 19) and happens at most once per level even
+Awarding is the server's alone and happens at most once per level even
 under concurrent requests: ``Certification.current_key`` is unique, so a second writer
 collides, rolls back and re-evaluates against what the first one wrote.
 """

@@ -17,7 +17,8 @@ Reads never write (GET changes nothing): a row that time made stale since the la
 sweep is recomputed in memory for display (``current``); sorting and filtering use the
 stored values, at most one sweep old.
 
-Counting rule (SPEC; the reference is ``lms.rules.tiers.certified_counts``): a person
+Counting rule (docs/authoring.en.md, tiers; the reference is
+``lms.rules.tiers.certified_counts``): a person
 counts at their highest unexpired, unrevoked level and every lower one, once per level.
 The SQL takes each person's highest rank, then counts people per level at or above it.
 Deactivated people do not count: they have left the company.
@@ -42,7 +43,7 @@ from lms.models.types import utcnow
 from lms.rules.tiers import (AT_RISK_WINDOW, CompanyFigures, Missing, eligible_tier,
                              missing_for, next_tier, resolve_tier)
 
-ACTIVE_WINDOW = timedelta(days=90)      # seed 002 §5: active in the last 90 days
+ACTIVE_WINDOW = timedelta(days=90)      # active: did something in the last 90 days
 PASS_RATE_WINDOW = timedelta(days=365)  # attempts graded in the last 12 months
 HEALTH_MAX_AGE = timedelta(days=1)      # activity ages with the clock; recount daily
 CHUNK = 500                             # ids per IN (...) list
@@ -59,7 +60,7 @@ def program_key(program: Program) -> str:
 
 @dataclass(frozen=True)
 class Health:
-    """Seed 002 §5, per company: the mean of three rates, shown with its parts."""
+    """Partner health, per company: the mean of three rates, shown with its parts."""
     people: int
     active_people: int
     attempts_graded: int

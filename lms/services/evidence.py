@@ -1,6 +1,6 @@
 """Evidence and sign-offs: the facts only people can attest, recorded with who and when.
 
-Who may attest what (SPEC): per-person figures (deals, customer satisfaction) come from
+Who may attest what (docs/api.md): per-person figures (deals, customer satisfaction) come from
 channel managers and admins; practical assessments are signed off by trainers; approvals
 (recommendation, paper, interview…) by trainers and managers. Nobody attests for
 themselves, and a partner manager never for their own company's staff: the company's
@@ -27,7 +27,7 @@ from lms.services.certifications import AwardResult, award_due
 from lms.services.errors import Forbidden, Invalid, NotFound
 
 MAX_DEALS = 1_000_000
-# CSAT is an average on the usual 1–5 survey scale (SPEC "Figures managers record").
+# CSAT is an average on the usual 1–5 survey scale.
 MIN_CSAT, MAX_CSAT = CSAT_MIN, CSAT_MAX
 MAX_NOTE = 2000
 

@@ -1,4 +1,4 @@
-"""The yearly best-partner list (seed 000: 優秀パートナー表彰): points earned and
+"""The yearly best-partner list (優秀パートナー表彰): points earned and
 certifications awarded in a calendar year, per company, in two grouped queries."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Evidence files learners upload (a paper, practical evidence) — SECURITY 13.
+"""Evidence files learners upload (a paper, practical evidence).
 
 The type is decided by the file's first bytes, never by its name or the browser's
 word; files are stored under random names in the instance folder, outside static/,

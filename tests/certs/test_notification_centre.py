@@ -1,5 +1,5 @@
-"""The notification centre (SPEC "The learner's path"): events told once, in the reader's
-language, with an unread count in the header; API per SPEC."""
+"""The notification centre: events told once, in the reader's
+language, with an unread count in the header; API per docs/api.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Points and leaderboards (SPEC "Working together"): one ledger entry per event, under
+"""Points and leaderboards (program.yml's points:): one ledger entry per event, under
 concurrency too; revocation reverses with a new entry; ties rank alike; opt-out respected."""
 
 from __future__ import annotations

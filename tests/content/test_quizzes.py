@@ -1,4 +1,4 @@
-"""Quiz files: every SPEC rule, each broken case with its exact file line."""
+"""Quiz files: every rule of docs/authoring.en.md, each broken case with its exact file line."""
 
 from datetime import timedelta
 
@@ -243,7 +243,7 @@ def test_bad_settings(front, line, words):
 
 
 def test_draw_larger_than_the_question_count_is_a_warning():
-    # SPEC's sample quiz has "draw: 20" over five questions: it must still load.
+    # A quiz drawing more questions than it has ("draw: 20" over five) must still load.
     quiz, problems = parse(quiz_with("## Q\n= a\n## R\n= b\n", "title: T\ndraw: 3"))
     assert quiz is not None and len(quiz.questions) == 2
     assert quiz.questions_per_attempt == 2  # what the quiz page and API say it serves

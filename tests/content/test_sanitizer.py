@@ -1,5 +1,5 @@
 """Authored Markdown is rendered through an allowlist: no script, no handlers, no
-javascript: URLs, whatever the file says (SECURITY.md item 11)."""
+javascript: URLs, whatever the file says (docs/authoring.en.md)."""
 
 from __future__ import annotations
 

@@ -355,7 +355,7 @@ def test_asset_path_refuses_everything_else(assets, slug, relpath):
 
 
 def test_course_levels_are_the_programs_certifications(write_files, tmp_path):
-    # Levels are whatever program.yml names (SPEC's bronze/silver/gold are an example).
+    # Levels are whatever program.yml names (bronze/silver/gold are only the demo's).
     program = PROGRAM.replace("  bronze:", "  associate:")
     write_files(tmp_path, {
         "courses/basics/course.md": course_md("Basics", level="associate"),

@@ -1,4 +1,4 @@
-"""The quiz and attempt API (SPEC "JSON API"): shapes, errors, no leaks."""
+"""The quiz and attempt API (docs/api.md): shapes, errors, no leaks."""
 
 from __future__ import annotations
 

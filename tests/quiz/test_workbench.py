@@ -1,5 +1,5 @@
 """Trainers' workbench: menu and queue count, quiz index, preview with keys, rubric grading,
-and the trainer's comment reaching the learner (SPEC "Trainers' workbench")."""
+and the trainer's comment reaching the learner."""
 
 from __future__ import annotations
 

@@ -112,7 +112,7 @@ def test_snapshot_is_deterministic_for_a_seed_and_draws_the_right_number(make_qu
 
 
 def test_a_draw_above_the_question_count_serves_every_question():
-    # SPEC's sample quiz: "draw: 20" over five questions (a warning, not an error).
+    # "draw: 20" over five questions: a warning, not an error.
     quiz, problems = parse_quiz("quizzes/test.md", f"---\ntitle: Exam\ndraw: 20\n---\n{EXAM}")
     assert quiz is not None and all(is_warning(p) for p in problems)
     snapshot = snapshot_questions(quiz, random.Random(1))

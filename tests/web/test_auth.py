@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and sessions (SECURITY.md 1-7)."""
+"""Sign-in, sign-out and sessions: hashing, throttling, renewal, cookies, CSRF, redirects."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Lesson discussions (SPEC "Working together"): sanitized posts, private questions,
+"""Lesson discussions: sanitized posts, private questions,
 moderation, accepted answers and their points, replies told, flooding refused, scoping."""
 
 from __future__ import annotations

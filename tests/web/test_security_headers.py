@@ -1,4 +1,4 @@
-"""Security headers on every kind of response (SECURITY.md 12), and templates that need no inline script."""
+"""Security headers on every kind of response (docs/operations.md), and templates that need no inline script."""
 
 from __future__ import annotations
 
