@@ -73,7 +73,8 @@ def upsert_ignore(model, values: dict, unique: tuple[str, ...]) -> bool:
     Safe under concurrent requests: the database, not a read before the write, decides
     which of two racing inserts wins.
     """
-    statement = (dialect_insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
+    statement = (dialect_insert(model).values(**values)
+                 .on_conflict_do_nothing(index_elements=list(unique))
                  .returning(*model.__table__.primary_key.columns))
     # RETURNING, not rowcount: the row count of an ORM-enabled INSERT is not reliable
     # across drivers (psycopg reports none for it).
