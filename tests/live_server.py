@@ -108,8 +108,11 @@ class PostgresDatabase:
 
 
 class LiveServer:
-    def __init__(self, workers: int = 2):
+    def __init__(self, workers: int = 2, content_dir: Path | None = None):
+        """``content_dir``: a content tree of the test's own (courses/, quizzes/) instead
+        of the repository's, for a test module that starts a server of its own."""
         self.workers = workers
+        self.content_dir = content_dir
         self.tmp = Path(tempfile.mkdtemp(prefix="lms-live-"))
         self.instance_path = self.tmp / "instance"
         self.log_path = self.tmp / "server.log"
@@ -139,6 +142,8 @@ class LiveServer:
             # gunicorn's control socket defaults to ~/.gunicorn/gunicorn.ctl: one per server here.
             "GUNICORN_CMD_ARGS": f"--control-socket {self.tmp / 'gunicorn.ctl'}",
         })
+        if self.content_dir is not None:
+            env["LMS_CONTENT_DIR"] = str(self.content_dir)
         return env
 
     def lms(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
