@@ -293,6 +293,18 @@ class HttpSession(requests.Session):
         assert response.status_code == 302, f"sign-in as {email} failed: {response.status_code}"
         return response
 
+    def user_id(self, email: str) -> int:
+        """A user's id from the admin's user list (the session must be an admin's)."""
+        for page in range(1, 100):
+            html = self.get(f"/admin/users?page={page}").text
+            match = re.search(r'href="/admin/users/(\d+)">[^<]*</a>(?:(?!</tr>).)*?<td>'
+                              + re.escape(email) + "</td>", html, re.S)
+            if match:
+                return int(match.group(1))
+            if f"page={page + 1}" not in html:
+                break
+        raise AssertionError(f"{email} is not in the admin's user list")
+
 
 _SERVER_KEY = pytest.StashKey[LiveServer]()
 

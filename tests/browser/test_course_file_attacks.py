@@ -85,18 +85,6 @@ def admin_session(server: LiveServer):
     return http
 
 
-def user_id(http, email: str) -> int:
-    for page in range(1, 50):
-        html = http.get(f"/admin/users?page={page}").text
-        match = re.search(r'href="/admin/users/(\d+)">[^<]*</a>(?:(?!</tr>).)*?<td>'
-                          + re.escape(email) + "</td>", html, re.S)
-        if match:
-            return int(match.group(1))
-        if f"page={page + 1}" not in html:
-            break
-    raise AssertionError(f"{email} is not in the admin's user list")
-
-
 def role_of(http, uid: int) -> str:
     html = http.get(f"/admin/users/{uid}").text
     select = re.search(r'<select[^>]*name="role"[^>]*>(.*?)</select>', html, re.S).group(1)
@@ -117,7 +105,7 @@ def open_file(page: Page, path: str) -> str:
 def test_a_trainers_html_file_cannot_promote_the_trainer_when_an_admin_opens_it(
         live_server, as_demo):
     http = admin_session(live_server)
-    trainer = user_id(http, DEMO_USERS["trainer"])
+    trainer = http.user_id(DEMO_USERS["trainer"])
     assert role_of(http, trainer) == "trainer"
 
     page = as_demo("admin", bypass_csp=False)
