@@ -1,4 +1,4 @@
-"""One guard for every CSV the site exports (docs/operations.md "Exports").
+"""One guard for every CSV the site exports (docs/operations.md "CSV exports").
 
 Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return before
 one) as a formula: a name or e-mail address typed by a person could then compute,
