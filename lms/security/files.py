@@ -41,8 +41,8 @@ INLINE_TYPES = {
 # A document opened from one of these files gets a unique opaque origin (sandbox, no
 # allow-scripts): no script, no forms, no cookies of the site, no requests to it.
 SANDBOX_CSP = ("sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; "
-               "style-src 'unsafe-inline'; font-src 'self'; frame-ancestors 'none'; "
-               "form-action 'none'; base-uri 'none'")
+               "style-src 'unsafe-inline'; font-src 'self'; object-src 'none'; "
+               "frame-ancestors 'none'; form-action 'none'; base-uri 'none'")
 
 
 @dataclass(frozen=True)

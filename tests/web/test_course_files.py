@@ -11,6 +11,7 @@ import pytest
 from lms.security.files import delivery_for
 from tests.conftest import login
 from tests.web.helpers import app_on, copy_fixture_content
+from tests.web.test_security_headers import assert_security_headers
 
 SVG_WITH_SCRIPT = (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
                    b'<script>document.title="owned"</script><rect width="10" height="10"/></svg>')
@@ -65,6 +66,7 @@ def assert_sandboxed(response, name):
     assert "default-src 'none'" in directives, (name, csp)
     assert "script-src" not in csp and "unsafe-eval" not in csp, (name, csp)
     assert response.headers["X-Content-Type-Options"] == "nosniff", name
+    assert_security_headers(response)  # and what every response carries
 
 
 @pytest.mark.parametrize("name", sorted(INLINE))
