@@ -44,6 +44,27 @@ def upgrade_database() -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
 
 
+def listening_origin(host: str, port: int) -> str:
+    """http://host:port for the address ``lms serve`` binds; a wildcard means this machine."""
+    import socket
+
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = socket.getfqdn()
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def require_public_origin() -> None:
+    """Commands that write e-mails stop before doing anything when links cannot be made."""
+    from lms.security.urls import PublicOriginMissing, public_origin
+
+    try:
+        public_origin()
+    except PublicOriginMissing as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.command("serve")
 @click.option("--demo", is_flag=True, help="Load demo companies, users and progress.")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -52,6 +73,13 @@ def upgrade_database() -> None:
 @with_appcontext
 def serve(demo: bool, host: str, port: int, workers: int | None):
     """Create or migrate the database, optionally load demo data, and serve with gunicorn."""
+    if not current_app.config.get("BASE_URL"):
+        # Links in e-mails and badges come from configuration, never from the Host
+        # header: without LMS_BASE_URL, the address we listen on is the public one.
+        origin = listening_origin(host, port)
+        os.environ["LMS_BASE_URL"] = origin  # inherited by the gunicorn workers
+        current_app.config["BASE_URL"] = origin
+        click.echo(f"LMS_BASE_URL is not set: links in e-mails and badges use {origin}", err=True)
     upgrade_database()
     if demo:
         from lms.demo import load_demo, print_logins
@@ -213,6 +241,7 @@ def sweep():
     from lms.models.types import utcnow
     from lms.services.sweep import run_sweep
 
+    require_public_origin()
     for result in run_sweep(utcnow()):
         click.echo(f"{result.name}: {result.changed}" + (f" ({result.detail})" if result.detail else ""))
 
@@ -226,6 +255,7 @@ def revoke(assertion_id: str, reason: str):
     from lms.services.certifications import revoke as revoke_certification
     from lms.services.errors import ServiceError
 
+    require_public_origin()
     try:
         cert = revoke_certification(assertion_id.strip(), reason, actor_id=None, address="cli")
     except ServiceError as exc:
