@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -206,28 +205,17 @@ def import_users(file):
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup(path: str):
-    """A consistent online backup of the SQLite database while the site runs."""
+    """A consistent online backup of the database and the uploaded files while the site runs."""
+    from lms.backup import BackupError, run_backup
     from lms.extensions import db
+    from lms.services.uploads import upload_dir
 
-    url = db.engine.url
-    if url.get_backend_name() != "sqlite":
-        raise click.ClickException("online backup is for SQLite; use pg_dump for PostgreSQL")
-    target = Path(path)
-    if target.exists():
-        raise click.ClickException(f"{target} exists; refusing to overwrite")
-    source = sqlite3.connect(url.database, timeout=30)
-    dest = sqlite3.connect(str(target))
     try:
-        # The backup API copies page by page under SQLite's own locking: writers
-        # carry on, and the copy is one consistent snapshot.
-        source.backup(dest, pages=256)
-        result = dest.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        dest.close()
-        source.close()
-    if result != "ok":
-        raise click.ClickException(f"integrity check of the backup failed: {result}")
-    click.echo(f"backup written to {target} (integrity ok)")
+        lines = run_backup(db.engine.url, upload_dir(), Path(path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in lines:
+        click.echo(line)
 
 
 def register_commands(app) -> None:
