@@ -132,3 +132,44 @@ def test_backup_refuses_an_existing_target_and_leaves_no_partial_file(tmp_path):
                             timeout=120, cwd=str(REPO_ROOT))
     assert result.returncode == 1 and "refusing to overwrite" in result.stderr
     assert target.read_bytes() == b"keep" and not list(tmp_path.glob("*.partial"))
+
+
+def test_backup_of_the_suites_kind_of_database_restores(tmp_path):
+    """SQLite: the one-step copy; PostgreSQL: pg_dump, restored with pg_restore."""
+    import psycopg
+
+    from tests.web.scratch import migrate_and_seed, scratch_database
+
+    with scratch_database(tmp_path, "site") as (url, postgres):
+        migrate_and_seed(url)
+        target = tmp_path / "backup.dump"
+        env = dict(os.environ, LMS_INSTANCE_PATH=str(tmp_path / "instance"),
+                   LMS_DATABASE_URL=url, LMS_CONTENT_DIR=str(FIXTURE_CONTENT),
+                   LMS_SECRET_KEY="backup-test")
+        result = subprocess.run([LMS, "backup", str(target)], env=env, capture_output=True,
+                                text=True, timeout=120, cwd=str(REPO_ROOT))
+        assert result.returncode == 0, result.stderr
+        assert target.stat().st_size > 0 and not list(tmp_path.glob("*.partial"))
+        with scratch_database(tmp_path, "restored") as (restored_url, restored):
+            if postgres is None:
+                assert "integrity ok" in result.stdout
+                shutil.copy(target, restored_url.removeprefix("sqlite:///"))
+            else:
+                assert "pg_dump" in result.stdout
+                assert postgres.admin_url.password is None or \
+                    str(postgres.admin_url.password) not in result.stdout + result.stderr
+                conninfo = psycopg.conninfo.make_conninfo(
+                    restored.admin_url.set(drivername="postgresql", database=restored.name)
+                    .render_as_string(hide_password=False))
+                loaded = subprocess.run(["pg_restore", "--no-owner", f"--dbname={conninfo}",
+                                         str(target)], capture_output=True, text=True)
+                assert loaded.returncode == 0, loaded.stderr
+            with app_on(None, SQLALCHEMY_DATABASE_URI=restored_url) as app:
+                with app.app_context():
+                    upgrade(directory=app.extensions["migrate"].directory)
+                    client = app.test_client()
+                    assert client.get("/healthz").status_code == 200
+                    login = client.post("/login", data={
+                        "email": "a@example.com", "password": PASSWORD,
+                        "csrf_token": csrf_token(client, "/login")})
+                    assert login.status_code == 302
