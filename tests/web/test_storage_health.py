@@ -123,3 +123,56 @@ def test_full_disk_is_unhealthy_says_why_and_recovers(site):
         filler.unlink()
     assert healthz(client) == (200, "ok")
     assert save_language(client, "en").status_code == 302
+
+
+def test_read_only_database_of_the_suites_kind_recovers_without_restart(tmp_path):
+    """PostgreSQL: the database switched to read-only (as a standby or a full-disk
+    emergency setting would); SQLite: the file made immutable. New connections see it."""
+    import psycopg
+
+    from tests.web.scratch import migrate_and_seed, scratch_database
+
+    with scratch_database(tmp_path) as (url, postgres):
+        migrate_and_seed(url)
+
+        def read_only(on: bool) -> None:
+            if postgres is None:
+                run("chattr", "+i" if on else "-i", url.removeprefix("sqlite:///"))
+                return
+            setting = "SET default_transaction_read_only = on" if on else \
+                "RESET default_transaction_read_only"
+            with psycopg.connect(postgres._admin_conninfo(), autocommit=True) as conn:
+                conn.execute(f'ALTER DATABASE "{postgres.name}" {setting}')
+
+        with app_on(None, SQLALCHEMY_DATABASE_URI=url) as app:
+            with app.app_context():
+                client = app.test_client()
+                signed_in = client.post("/login", data={"email": "a@example.com",
+                                                        "password": PASSWORD,
+                                                        "csrf_token": csrf_token(client)})
+                assert signed_in.status_code == 302
+                assert healthz(client) == (200, "ok")
+                token = accounts.create_token("a@example.com")
+                _db.session.remove()
+                read_only(True)
+                try:
+                    _db.engine.dispose()  # workers (re)connecting now
+                    assert healthz(client) == (503, "unavailable: database is read-only")
+                    page = save_language(client, "en")
+                    assert page.status_code == 503
+                    assert "データベースが読み取り専用" in page.get_data(as_text=True)
+                    english = client.post("/language", headers={"Accept-Language": "en"},
+                                          data={"lang": "en", "csrf_token": csrf_token(client, "/")})
+                    assert english.status_code == 503
+                    assert "database is read-only" in english.get_data(as_text=True)
+                    api = client.post("/api/v1/courses/getting-started/lessons/welcome/complete",
+                                      headers={"Authorization": f"Bearer {token}"})
+                    assert api.status_code == 503 and api.headers["Retry-After"]
+                    assert api.get_json()["error"]["code"] == "storage_read_only"
+                finally:
+                    read_only(False)
+                assert healthz(client) == (200, "ok")
+                assert save_language(client, "en").status_code == 302
+                done = client.post("/api/v1/courses/getting-started/lessons/welcome/complete",
+                                   headers={"Authorization": f"Bearer {token}"})
+                assert done.status_code == 200, done.get_data(as_text=True)
