@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from lms.paging import page_from
 from lms.admin.forms import EditUserForm, OrganizationForm, UserForm
 from lms.auth.access import role_required
 from lms.extensions import db
@@ -57,7 +58,7 @@ def users():
             return redirect(url_for("admin.users"))
     elif request.method == "POST":
         status = 400
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_from(request.args)
     users, total = _users_page(page)
     return render_template("admin/users.html", form=form, users=users, total=total, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)), status

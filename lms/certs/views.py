@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from lms.paging import page_from
 from lms.auth.access import can_see_user, role_required
 from lms.certs.forms import EvidenceForm, RevokeForm, SignoffForm, UploadForm, message_for
 from lms.certs.overview import level_views, linkedin_url
@@ -77,7 +78,7 @@ def people():
     if search:
         like = f"%{search.lower()}%"
         query = query.where(func.lower(User.email).like(like) | func.lower(User.name).like(like))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_from(request.args)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     users = db.session.scalars(query.order_by(User.email).limit(PAGE_SIZE)
                                .offset((page - 1) * PAGE_SIZE)).all()

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from lms.paging import page_from
 from lms.auth.access import role_required
 from lms.catalog.views import visible_course
 from lms.community.views import bp
@@ -28,8 +29,7 @@ def _lesson_or_404(slug: str, lesson_slug: str):
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+    return page_from(request.args)
 
 
 def _thread_url(post: Post) -> str:
