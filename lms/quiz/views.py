@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from lms.content.visibility import quiz_hidden, visible_quiz
 from lms.models.types import utcnow
 from lms.quiz import grace
 from lms.quiz.forms import answers_from_form, seq_from_form
@@ -36,15 +37,26 @@ ANSWER_PROBLEM_TEXT = {
 
 
 def _quiz_or_404(slug: str):
-    quiz = content_store().quiz(slug)
+    quiz = visible_quiz(content_store(), slug, current_user.sees_drafts)
     if quiz is None:
         abort(404)
     return quiz
 
 
+def _visible_attempt(attempt_id: str) -> str:
+    """The attempt's id if it is the caller's and its quiz is visible to them; else 404."""
+    try:
+        slug = service.quiz_slug_of(current_user, attempt_id)
+    except NotFound:
+        abort(404)
+    if quiz_hidden(content_store(), slug, current_user.sees_drafts):
+        abort(404)
+    return attempt_id
+
+
 def _attempt_or_404(attempt_id: str):
     try:
-        return service.owned_attempt(current_user, attempt_id, utcnow(), grace())
+        return service.owned_attempt(current_user, _visible_attempt(attempt_id), utcnow(), grace())
     except NotFound:
         abort(404)
 
@@ -136,7 +148,7 @@ def autosave(attempt_id: str):
     if not isinstance(data, dict):
         return jsonify({"error": {"code": "invalid_body", "message": "JSON object expected"}}), 400
     try:
-        attempt = service.save_answers(current_user, attempt_id, data.get("answers"),
+        attempt = service.save_answers(current_user, _visible_attempt(attempt_id), data.get("answers"),
                                        data.get("seq"), utcnow(), grace())
     except NotFound as exc:
         return jsonify({"error": {"code": exc.code, "message": exc.message}}), 404
@@ -174,7 +186,7 @@ def submit(attempt_id: str):
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        attempt = service.submit(current_user, attempt_id, utcnow(), grace())
+        attempt = service.submit(current_user, _visible_attempt(attempt_id), utcnow(), grace())
     except NotFound:
         abort(404)
     return redirect(url_for("quiz.result", attempt_id=attempt.id))

@@ -209,6 +209,15 @@ def _owned_attempt_for_update(user: User, attempt_id: str) -> Attempt:
     return attempt
 
 
+def quiz_slug_of(user: User, attempt_id: str) -> str:
+    """The quiz of the caller's attempt (for the visibility check), or NotFound."""
+    row = db.session.execute(select(Attempt.user_id, Attempt.quiz_slug)
+                             .where(Attempt.id == str(attempt_id)[:64])).first()
+    if row is None or row.user_id != user.id:
+        raise NotFound("No such attempt.")
+    return row.quiz_slug
+
+
 def owned_attempt(user: User, attempt_id: str, now: datetime, grace: timedelta) -> Attempt:
     """The caller's attempt, closed and graded first if its time ran out."""
     attempt = db.session.scalar(select(Attempt).where(Attempt.id == str(attempt_id)[:64]))
