@@ -11,6 +11,8 @@ MESSAGES = {
     "wrong_password": _l("The current password is not correct."),
     "invalid_email": _l("Enter a valid email address."),
     "name_required": _l("Enter a name."),
+    "name_too_long": _l("Use at most 200 characters for the name."),
+    "name_invalid": _l("A name cannot contain control characters such as line breaks."),
     "invalid_role": _l("Choose a valid role."),
     "unknown_organization": _l("No such partner company."),
     "learner_needs_organization": _l("A learner belongs to a partner company."),

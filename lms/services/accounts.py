@@ -22,6 +22,10 @@ from lms.services.errors import Invalid, NotFound, Throttled
 # Company pages live at /partners/<slug>, beside these fixed pages.
 RESERVED_ORG_SLUGS = frozenset({"expiring", "export"})
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The lengths of the columns (users.email, users.name, organizations.name): longer
+# values are refused here with a reason instead of failing in the database.
+MAX_EMAIL_CHARS = 254
+MAX_NAME_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -134,10 +138,15 @@ class NewUser:
 
 
 def validate_new_user(data: NewUser, orgs: dict[str, Organization]) -> None:
-    if not EMAIL_RE.match(normalise_email(data.email)):
+    email = normalise_email(data.email)
+    if len(email) > MAX_EMAIL_CHARS or "\0" in email or not EMAIL_RE.match(email):
         raise Invalid("invalid_email", field="email")
     if not data.name.strip():
         raise Invalid("name_required", field="name")
+    if len(data.name.strip()) > MAX_NAME_CHARS:
+        raise Invalid("name_too_long", field="name")
+    if any(ord(c) < 32 or ord(c) == 127 for c in data.name):
+        raise Invalid("name_invalid", field="name")
     if data.role not in ROLES:
         raise Invalid("invalid_role", field="role")
     if data.org_slug and data.org_slug not in orgs:
@@ -199,6 +208,8 @@ def create_organization(slug: str, name: str, *, actor_id: int | None,
         raise Invalid("slug_taken", field="slug")
     if not (name or "").strip():
         raise Invalid("name_required", field="name")
+    if len(name.strip()) > MAX_NAME_CHARS:
+        raise Invalid("name_too_long", field="name")
     begin_write()
     if db.session.scalar(select(func.count()).where(Organization.slug == slug)):
         raise Invalid("slug_taken", field="slug")
