@@ -206,9 +206,10 @@ EXTRA_PATHS.append({
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Answers"}}}},
         "responses": {"200": _json({"type": "object"}),
-                      "400": _json(_ERR, "Not a JSON object"),
+                      "400": _json(_ERR, "Not a JSON object, nested too deeply, or a NUL character"),
                       "409": _json(_ERR, "Stale seq or closed attempt"),
-                      "422": _json(_ERR, "Invalid body"), **_ERRORS}}},
+                      "422": _json(_ERR, "Invalid body, seq out of range, or answers refused "
+                                         "(nothing saved; errors per question)"), **_ERRORS}}},
     "/attempts/{id}/submit": {"post": {
         "summary": "Grade and close (idempotent)", "tags": ["quizzes"], "parameters": [_ID],
         "responses": {"200": _json({"$ref": "#/components/schemas/SubmitResult"}), **_ERRORS}}},
