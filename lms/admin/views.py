@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from lms.paging import page_from
 from lms.admin.forms import EditUserForm, OrganizationForm, UserForm
 from lms.auth.access import role_required
 from lms.extensions import db
 from lms.messages import message_for
 from lms.models import Organization, User
+from lms.paging import page_from
 from lms.services import accounts
 from lms.services.errors import Invalid, NotFound
 from lms.web import content_store

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from lms.paging import page_from
 from lms.auth.access import can_see_user, role_required
 from lms.certs.forms import EvidenceForm, RevokeForm, SignoffForm, UploadForm, message_for
 from lms.certs.overview import level_views, linkedin_url
 from lms.extensions import db
 from lms.models import Certification, User
+from lms.paging import page_from
 from lms.services import certifications as certs
 from lms.services import evidence as evidence_service
 from lms.services import uploads as upload_service

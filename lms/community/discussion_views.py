@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from lms.paging import page_from
 from lms.auth.access import role_required
 from lms.catalog.views import visible_course
 from lms.community.views import bp
@@ -15,6 +14,7 @@ from lms.extensions import db
 from lms.messages import message_for
 from lms.models import Post
 from lms.models.types import utcnow
+from lms.paging import page_from
 from lms.services import discussions
 from lms.services.errors import Forbidden, NotFound, ServiceError
 from lms.web import content_store

@@ -10,9 +10,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.paging import page_from
 from lms.auth.access import role_required
 from lms.models.types import utcnow
+from lms.paging import page_from
 from lms.partners.charts import charts_section
 from lms.partners.forms import MetricsForm, TierForm
 from lms.wording import describe_missing, format_yen

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from lms.content.visibility import visible_quiz
 from lms.auth.access import role_required
+from lms.content.visibility import visible_quiz
 from lms.extensions import db
 from lms.models import Attempt, User
 from lms.models.types import utcnow

@@ -43,15 +43,19 @@ def _quiz_or_404(slug: str):
     return quiz
 
 
+def _checked_attempt(attempt_id: str) -> str:
+    """The attempt's id if it is the caller's and its quiz is visible to them; else NotFound."""
+    slug = service.quiz_slug_of(current_user, attempt_id)
+    if quiz_hidden(content_store(), slug, current_user.sees_drafts):
+        raise NotFound("No such attempt.")
+    return attempt_id
+
+
 def _visible_attempt(attempt_id: str) -> str:
-    """The attempt's id if it is the caller's and its quiz is visible to them; else 404."""
     try:
-        slug = service.quiz_slug_of(current_user, attempt_id)
+        return _checked_attempt(attempt_id)
     except NotFound:
         abort(404)
-    if quiz_hidden(content_store(), slug, current_user.sees_drafts):
-        abort(404)
-    return attempt_id
 
 
 def _attempt_or_404(attempt_id: str):
@@ -148,7 +152,7 @@ def autosave(attempt_id: str):
     if not isinstance(data, dict):
         return jsonify({"error": {"code": "invalid_body", "message": "JSON object expected"}}), 400
     try:
-        attempt = service.save_answers(current_user, _visible_attempt(attempt_id), data.get("answers"),
+        attempt = service.save_answers(current_user, _checked_attempt(attempt_id), data.get("answers"),
                                        data.get("seq"), utcnow(), grace())
     except NotFound as exc:
         return jsonify({"error": {"code": exc.code, "message": exc.message}}), 404

@@ -86,8 +86,9 @@ def test_learner_gets_404_on_every_page(draft_app, make):
     assert client.get(f"/attempts/{open_id}").status_code == 404
     assert client.post(f"/attempts/{open_id}", data={"csrf_token": token, "seq": "1",
                                                      "q-ttfd": "x"}).status_code == 404
-    assert client.post(f"/attempts/{open_id}/autosave", json={"answers": {"ttfd": "x"}, "seq": 1},
-                       headers={"X-CSRFToken": token}).status_code == 404
+    autosave = client.post(f"/attempts/{open_id}/autosave", json={"answers": {"ttfd": "x"}, "seq": 1},
+                           headers={"X-CSRFToken": token})
+    assert autosave.status_code == 404 and autosave.json["error"]["code"] == "not_found"
     assert client.get(f"/attempts/{open_id}/confirm").status_code == 404
     assert client.post(f"/attempts/{open_id}/submit", data={"csrf_token": token}).status_code == 404
     assert client.get(f"/attempts/{open_id}/result").status_code == 404
