@@ -40,7 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from lms.i18n import init_app as init_i18n
     from lms.auth.session import init_app as init_login
     from lms.content.store import ContentStore
-    from lms.security import headers
+    from lms.security import headers, input_guard
 
     db.init_app(app)
     database.init_app(app)
@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_login(app)
     init_i18n(app)
     headers.init_app(app)
+    input_guard.init_app(app)
     app.extensions["lms.content"] = ContentStore(
         REPO_ROOT / app.config["CONTENT_DIR"] if not os.path.isabs(app.config["CONTENT_DIR"])
         else app.config["CONTENT_DIR"],

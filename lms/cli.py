@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import sys
 from pathlib import Path
@@ -168,21 +169,34 @@ def create_token(email: str):
 
 
 @main.command("import-users")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("file", type=click.File("rb"))
 @with_appcontext
 def import_users(file):
     """Bulk add users from CSV (email,name,role,org[,password]); a bad row adds none."""
-    reader = csv.DictReader(file)
-    missing = {"email", "name", "role", "org"} - set(reader.fieldnames or [])
-    if missing:
-        raise click.ClickException(f"line 1: missing column(s): {', '.join(sorted(missing))}")
+    data = file.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise click.ClickException(
+            f"line {line}: the file is not UTF-8 text; save it as CSV UTF-8 (nothing imported)"
+        ) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     items, lines = [], []
-    for row in reader:
-        items.append(accounts.NewUser(
-            email=(row.get("email") or "").strip(), name=(row.get("name") or "").strip(),
-            role=(row.get("role") or "").strip(), org_slug=(row.get("org") or "").strip() or None,
-            password=(row.get("password") or None)))
-        lines.append(reader.line_num)
+    try:
+        missing = {"email", "name", "role", "org"} - set(reader.fieldnames or [])
+        if missing:
+            raise click.ClickException(f"line 1: missing column(s): {', '.join(sorted(missing))}")
+        for row in reader:
+            items.append(accounts.NewUser(
+                email=(row.get("email") or "").strip(), name=(row.get("name") or "").strip(),
+                role=(row.get("role") or "").strip(),
+                org_slug=(row.get("org") or "").strip() or None,
+                password=(row.get("password") or None)))
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise click.ClickException(f"line {reader.line_num}: not a valid CSV row: {exc} "
+                                   "(nothing imported)") from None
     if not items:
         raise click.ClickException("no rows to import")
     # Every bad row, by line, before anything is added (docs/operations.md).

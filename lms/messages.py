@@ -13,6 +13,8 @@ MESSAGES = {
     "email_too_long": _l("An email address has at most 254 characters."),
     "email_bad_characters": _l("The email address contains a character that is not allowed."),
     "name_required": _l("Enter a name."),
+    "name_too_long": _l("Use at most 200 characters for the name."),
+    "name_invalid": _l("A name cannot contain control characters such as line breaks."),
     "invalid_role": _l("Choose a valid role."),
     "unknown_organization": _l("No such partner company."),
     "learner_needs_organization": _l("A learner belongs to a partner company."),

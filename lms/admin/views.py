@@ -16,6 +16,7 @@ from lms.auth.access import role_required
 from lms.extensions import db
 from lms.messages import message_for
 from lms.models import Organization, User
+from lms.paging import page_from
 from lms.services import accounts
 from lms.services.errors import Invalid, NotFound
 from lms.web import content_store
@@ -57,7 +58,7 @@ def users():
             return redirect(url_for("admin.users"))
     elif request.method == "POST":
         status = 400
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_from(request.args)
     users, total = _users_page(page)
     return render_template("admin/users.html", form=form, users=users, total=total, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)), status

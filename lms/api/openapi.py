@@ -39,7 +39,14 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"error": {"type": "object", "required": ["code", "message"],
                                  "properties": {"code": {"type": "string"},
                                                 "message": {"type": "string"},
-                                                "field": {"type": "string"}}}},
+                                                "field": {"type": "string"},
+                                                "errors": {
+                                                    "type": "object",
+                                                    "description": "Per question id: why its answer was refused",
+                                                    "additionalProperties": {
+                                                        "type": "object", "required": ["code", "message"],
+                                                        "properties": {"code": {"type": "string"},
+                                                                       "message": {"type": "string"}}}}}}},
     },
     "Me": {
         "type": "object", "required": ["id", "email", "name", "role", "organization"],

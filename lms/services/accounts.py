@@ -24,6 +24,9 @@ from lms.services.throttle import ThrottleLimits
 RESERVED_ORG_SLUGS = frozenset({"expiring", "export"})
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL = 254  # RFC 5321, and the column's size
+# The column's size (users.name, organizations.name): longer names are refused here with a
+# reason instead of failing in the database.
+MAX_NAME_CHARS = 200
 
 
 def normalise_email(email: str) -> str:
@@ -151,10 +154,15 @@ class NewUser:
 
 
 def validate_new_user(data: NewUser, orgs: dict[str, Organization]) -> None:
-    if not EMAIL_RE.match(normalise_email(data.email)):
+    email = normalise_email(data.email)
+    if len(email) > MAX_EMAIL or "\0" in email or not EMAIL_RE.match(email):
         raise Invalid("invalid_email", field="email")
     if not data.name.strip():
         raise Invalid("name_required", field="name")
+    if len(data.name.strip()) > MAX_NAME_CHARS:
+        raise Invalid("name_too_long", field="name")
+    if any(ord(c) < 32 or ord(c) == 127 for c in data.name):
+        raise Invalid("name_invalid", field="name")
     if data.role not in ROLES:
         raise Invalid("invalid_role", field="role")
     if data.org_slug and data.org_slug not in orgs:
@@ -216,6 +224,8 @@ def create_organization(slug: str, name: str, *, actor_id: int | None,
         raise Invalid("slug_taken", field="slug")
     if not (name or "").strip():
         raise Invalid("name_required", field="name")
+    if len(name.strip()) > MAX_NAME_CHARS:
+        raise Invalid("name_too_long", field="name")
     begin_write()
     if db.session.scalar(select(func.count()).where(Organization.slug == slug)):
         raise Invalid("slug_taken", field="slug")
