@@ -6,6 +6,8 @@ from flask import g, jsonify
 
 from lms.api import bp
 from lms.api.openapi import document
+from lms.services import next_steps
+from lms.web import content_store
 
 
 def user_json(user) -> dict:
@@ -21,7 +23,10 @@ def user_json(user) -> dict:
 
 @bp.get("/me")
 def me():
-    return jsonify(user_json(g.api_user))
+    user = g.api_user
+    path = next_steps.path_of(user, content_store(), external=True)
+    return jsonify({**user_json(user), "points": next_steps.points_of(user),
+                    "next_steps": [step.as_json() for step in path.steps]})
 
 
 @bp.get("/openapi.json")
