@@ -97,7 +97,7 @@ def attempt(attempt_id: str):
     return render_template("quiz/attempt.html", attempt=attempt, now=now,
                            questions=public_questions(service.questions_of(attempt)),
                            seconds_left=rules.seconds_left(attempt.deadline, now),
-                           form=FlaskForm())
+                           grace_seconds=int(grace().total_seconds()), form=FlaskForm())
 
 
 @bp.post("/attempts/<attempt_id>")
