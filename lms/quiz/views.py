@@ -11,6 +11,7 @@ from lms.models.types import utcnow
 from lms.quiz import grace
 from lms.quiz.forms import answers_from_form, seq_from_form
 from lms.quiz.guard import guard_for, limited
+from lms.quiz.onward import onward_for
 from lms.rules import attempts as rules
 from lms.rules.grading import public_questions, review_for
 from lms.services import attempts as service
@@ -192,4 +193,5 @@ def result(attempt_id: str):
                         attempt.answers or {}, settings["review"], attempt.passed)
     return render_template("quiz/result.html", attempt=attempt, settings=settings, review=review,
                            comments=service.essay_comments(attempt),
-                           quiz=content_store().quiz(attempt.quiz_slug))
+                           quiz=content_store().quiz(attempt.quiz_slug),
+                           onward=onward_for(current_user, attempt, content_store()))

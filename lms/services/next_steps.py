@@ -43,6 +43,7 @@ class Step:
     url: str
     certification: str
     certification_title: str
+    course: str | None = None      # the course a course or lesson step is about
 
     @property
     def label(self) -> str:
@@ -132,7 +133,8 @@ def _step(step: rules.NextStep, store, program, titles: dict[str, str], external
         title = (str(_l("Practical assessment")) if kind == "practical"
                  else cert_title if kind == "renew" else requirement_name(step.target))
         url = _url("certs.mine", external, _anchor=f"level-{step.certification}")
-    return Step(kind, title, url, step.certification, cert_title)
+    course_slug = (step.course or step.target) if kind in ("course", "lesson") else None
+    return Step(kind, title, url, step.certification, cert_title, course_slug)
 
 
 def _resume(user: User, progress, external: bool) -> Continue | None:

@@ -150,6 +150,9 @@ def test_trainer_grades_an_essay_and_reads_statistics(client, signed_in, make, a
                                                      "comment": "良い"})
     assert ok.status_code == 302
     assert learner.name not in client.get("/grading").text
+    # The grader's comment reaches the learner on the result page.
+    result = learner_client.get(f"/attempts/{attempt_id}/result").text
+    assert "良い" in result and 'class="trainer-comment__text"' in result
     stats = client.get("/quizzes/timed-exam/statistics")
     assert stats.status_code == 200
     assert "<svg" in stats.text
