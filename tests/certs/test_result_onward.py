@@ -58,3 +58,38 @@ def test_last_lesson_links_to_the_course_quiz_and_results_lead_on(app, make):
         assert 'href="/quizzes/koemoji-overview-check"' in last.text
         first = client.get("/courses/koemoji-overview/lessons/what-is-koemoji").text
         assert 'href="/quizzes/koemoji-overview-check"' not in first
+
+
+def test_a_course_quiz_result_leads_to_the_course_the_next_step_and_the_certification(app, make):
+    with app_on(app, CONTENT_DIR=str(REPO_ROOT)) as demo:
+        client = demo.test_client()
+        login(client, make.user("learner", org=make.org("gamma"), locale="ja"))
+        start = client.post("/quizzes/koemoji-overview-check/start",
+                            data={"csrf_token": csrf_token(client,
+                                                           "/quizzes/koemoji-overview-check")})
+        attempt_id = start.headers["Location"].rsplit("/", 1)[-1]
+        confirm = f"/attempts/{attempt_id}/confirm"
+        done = client.post(f"/attempts/{attempt_id}/submit",
+                           data={"csrf_token": csrf_token(client, confirm)})
+        result = client.get(done.headers["Location"]).text
+        onward = re.search(r'<nav class="card onward".*?</nav>', result, re.S).group(0)
+        assert 'href="/courses/koemoji-overview"' in onward          # back to the course
+        assert 'href="/certifications#level-bronze"' in onward       # the certification page
+        assert 'data-step="next"' in onward                          # the next step
+        assert "次のステップ" in onward
+
+
+def test_home_continues_where_the_learner_left_off(app, make):
+    with app_on(app, CONTENT_DIR=str(REPO_ROOT)) as demo:
+        client = demo.test_client()
+        login(client, make.user("learner", org=make.org("delta"), locale="ja"))
+        assert "前回の続きから" not in client.get("/").text
+        lesson = "/courses/koemoji-overview/lessons/what-is-koemoji"
+        client.post(f"{lesson}/done", data={"csrf_token": csrf_token(client, lesson)})
+        home = client.get("/").text
+        resume = re.search(r'<div class="path__resume">.*?</div>', home, re.S).group(0)
+        assert "前回の続きから" in resume
+        assert 'href="/courses/koemoji-overview/lessons/speech-recognition"' in resume
+        # The first next step is that same lesson.
+        first = re.search(r'<a href="([^"]+)" data-step="next"', home).group(1)
+        assert first == "/courses/koemoji-overview/lessons/speech-recognition"
