@@ -96,12 +96,12 @@ def path_of(user: User, store, *, now: datetime | None = None, external: bool = 
     completed = {slug for slug, p in progress.items() if p.complete}
     facts = certs.person_facts(user, courses, program, completed=completed)
     found = rules.next_steps(program, facts, course_states(progress), now)
-    titles = _titles(store, program)
+    titles = _titles(store)
     steps = tuple(_step(s, store, program, titles, external) for s in found)
     return Path(steps, resume, _expiring(user, program, facts, steps, now, external))
 
 
-def _titles(store, program) -> dict[str, str]:
+def _titles(store) -> dict[str, str]:
     titles = {q.slug: q.title for q in store.quizzes()}
     titles.update({c.slug: c.title for c in store.courses()})
     return titles
