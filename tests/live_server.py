@@ -339,6 +339,8 @@ LEARNER_PAGES = {
     "my-learning": "/my",
     "settings": "/settings",
     "quiz-start": "/quizzes/bronze-exam",
+    "quiz-confirm-start": "/quizzes/gold-exam/begin",
+    "lesson-task-list": f"/courses/{BRONZE_COURSE}/lessons/value-and-roi",
     "certifications": "/certifications",
     "notifications": "/notifications",
     "leaderboard": "/leaderboard?period=all",

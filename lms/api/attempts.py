@@ -11,7 +11,8 @@ from lms.models.types import utcnow
 from lms.quiz import grace
 from lms.rules.grading import public_questions, review_for
 from lms.services import attempts as service
-from lms.services.errors import Invalid, NotFound
+from lms.quiz.guard import COURSES_UNFINISHED, guard_for
+from lms.services.errors import Conflict, Invalid, NotFound
 from lms.web import content_store
 
 
@@ -88,6 +89,10 @@ def quiz_info(slug: str):
 @bp.post("/quizzes/<slug>/attempts")
 def start_attempt(slug: str):
     quiz = _quiz_or_404(slug)
+    guard = guard_for(g.api_user, slug, content_store())
+    if guard.blocks:
+        raise Conflict("Complete the certification's courses before starting this exam.",
+                       code=COURSES_UNFINISHED, courses=[c.slug for c in guard.unfinished])
     attempt, created = service.start_attempt(g.api_user, quiz, utcnow(), grace())
     return jsonify(attempt_json(attempt, with_questions=True)), (201 if created else 200)
 
@@ -195,7 +200,8 @@ EXTRA_PATHS.append({
         "parameters": [_SLUG],
         "responses": {"201": _json({"$ref": "#/components/schemas/Attempt"}, "Started"),
                       "200": _json({"$ref": "#/components/schemas/Attempt"}, "The open attempt"),
-                      "409": _json(_ERR, "No attempts left or cooldown running"), **_ERRORS}}},
+                      "409": _json(_ERR, "No attempts left, cooldown running, or courses unfinished"
+                                   " (courses_before_exam: block)"), **_ERRORS}}},
     "/attempts/{id}": {"get": {
         "summary": "An attempt: status, deadline, saved answers; result and review when closed",
         "tags": ["quizzes"], "parameters": [_ID],

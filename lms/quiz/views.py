@@ -12,6 +12,8 @@ from lms.content.visibility import quiz_hidden, visible_quiz
 from lms.models.types import utcnow
 from lms.quiz import grace
 from lms.quiz.forms import answers_from_form, seq_from_form
+from lms.quiz.guard import guard_for, limited
+from lms.quiz.onward import onward_for
 from lms.rules import attempts as rules
 from lms.rules.grading import public_questions, review_for
 from lms.services import attempts as service
@@ -71,7 +73,24 @@ def start(slug: str):
     quiz = _quiz_or_404(slug)
     status = service.quiz_status(current_user, quiz, utcnow(), grace())
     return render_template("quiz/start.html", quiz=quiz, status=status, form=FlaskForm(),
-                           refusal=REFUSAL_TEXT.get(status.decision.reason))
+                           refusal=REFUSAL_TEXT.get(status.decision.reason),
+                           guard=guard_for(current_user, slug, content_store()),
+                           confirm=limited(quiz))
+
+
+@bp.get("/quizzes/<slug>/begin")
+@login_required
+def confirm_start(slug: str):
+    """Starting a limited or cooldown exam costs an attempt: say so and ask once more."""
+    quiz = _quiz_or_404(slug)
+    status = service.quiz_status(current_user, quiz, utcnow(), grace())
+    guard = guard_for(current_user, slug, content_store())
+    if status.open_attempt is not None:
+        return redirect(url_for("quiz.attempt", attempt_id=status.open_attempt.id))
+    if not status.decision.allowed or guard.blocks:
+        return redirect(url_for("quiz.start", slug=slug))
+    return render_template("quiz/begin.html", quiz=quiz, status=status, guard=guard,
+                           form=FlaskForm())
 
 
 @bp.post("/quizzes/<slug>/start")
@@ -80,6 +99,13 @@ def begin(slug: str):
     quiz = _quiz_or_404(slug)
     if not FlaskForm().validate_on_submit():
         abort(400)
+    guard = guard_for(current_user, slug, content_store())
+    if guard.blocks:
+        flash(_("Complete these courses before you start this exam: %(courses)s",
+                courses=", ".join(c.title for c in guard.unfinished)), "warning")
+        return redirect(url_for("quiz.start", slug=slug))
+    if limited(quiz) and request.form.get("confirmed") != "yes":
+        return redirect(url_for("quiz.confirm_start", slug=slug))
     try:
         attempt, _created = service.start_attempt(current_user, quiz, utcnow(), grace())
     except Conflict as exc:
@@ -103,7 +129,8 @@ def _attempt_page(attempt, answers=None, errors=None, status=200):
                            questions=public_questions(service.questions_of(attempt)),
                            seconds_left=rules.seconds_left(attempt.deadline, now),
                            answers=attempt.answers or {} if answers is None else answers,
-                           errors=errors or {}, form=FlaskForm()), status
+                           errors=errors or {}, grace_seconds=int(grace().total_seconds()),
+                           form=FlaskForm()), status
 
 
 @bp.post("/attempts/<attempt_id>")
@@ -207,4 +234,5 @@ def result(attempt_id: str):
                         attempt.answers or {}, settings["review"], attempt.passed)
     return render_template("quiz/result.html", attempt=attempt, settings=settings, review=review,
                            comments=service.essay_comments(attempt),
-                           quiz=content_store().quiz(attempt.quiz_slug))
+                           quiz=content_store().quiz(attempt.quiz_slug),
+                           onward=onward_for(current_user, attempt, content_store()))

@@ -56,7 +56,8 @@ def test_every_front_matter_key_and_file_kind_has_an_example(guide, tmp_path):
     html = "".join(lesson.html for course in store.courses() for lesson in course.lessons)
     for feature in ("<table>", 'class="admonition warning"', 'class="footnote"', "<dl>",
                     '<code class="language-json">', "<img ", "/lessons/what-is-koemoji#",
-                    "/files/media/checklist.pdf", 'id="pipeline"'):
+                    "/files/media/checklist.pdf", 'id="pipeline"',
+                    '<input type="checkbox" disabled checked>'):
         assert feature in html, feature
 
 
