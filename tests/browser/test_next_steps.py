@@ -10,61 +10,12 @@ trainer in another session, as it would be in reality.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from lms.content.quiz_questions import NumericAnswer, RegexAnswer
-from lms.content.store import ContentStore
 from tests.browser.conftest import click
+from tests.browser.learning import DONE_BUTTON, take_quiz
 from tests.live_server import DEMO_USERS, Account
-
-REPO = Path(__file__).resolve().parents[2]
-STORE = ContentStore(REPO)
-DONE_BUTTON = "form[action$='/done'] button[type=submit]"
-
-
-def _answer_for(question) -> str:
-    accepted = question.accepted[0]
-    if isinstance(accepted, NumericAnswer):
-        value = accepted.value
-        return str(int(value)) if float(value).is_integer() else str(value)
-    if isinstance(accepted, RegexAnswer):
-        raise AssertionError(f"no literal answer for {question.id}")
-    return accepted.text
-
-
-def answer_correctly(page: Page, quiz_slug: str) -> None:
-    quiz = STORE.quiz(quiz_slug)
-    questions = {q.id: q for q in quiz.questions}
-    served = page.locator("#attempt-form [name^='q-']").evaluate_all(
-        "els => [...new Set(els.map(e => e.name))]")
-    for name in served:
-        question = questions[name[2:]]
-        if question.choices:
-            for choice in question.choices:
-                if choice.correct:
-                    page.locator(f"#{name}-{choice.id}").check()
-        else:
-            page.locator(f"#{name}").fill(_answer_for(question))
-
-
-def take_quiz(page: Page, slug: str) -> None:
-    """From the quiz page: start (through the confirmation when it asks), answer, submit."""
-    begin = page.locator(f"main a[href$='/quizzes/{slug}/begin']")
-    if begin.count():
-        click(begin)
-        expect(page.locator("#start-terms")).to_contain_text("残り")
-        click(page.get_by_role("button", name="はい、今すぐ開始します"))
-    else:
-        click(page.locator(f"form[action$='/quizzes/{slug}/start'] button[type=submit]"))
-    expect(page.locator("#attempt-form")).to_be_visible()
-    answer_correctly(page, slug)
-    click(page.locator("button[name=action][value=finish]"))
-    click(page.locator("form[action$='/submit'] button[type=submit]"))
-    expect(page.locator(".result__score")).to_be_visible()
-    expect(page.locator(".result__status")).to_contain_text("合格")
-
 
 def sign_off_practical(live_server, learner: Account) -> None:
     trainer = live_server.http()
