@@ -43,6 +43,10 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
+def is_slug(value: str) -> bool:
+    return bool(_SLUG.fullmatch(value))
+
+
 @dataclass(frozen=True)
 class Quiz:
     slug: str
