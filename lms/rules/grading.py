@@ -305,12 +305,13 @@ def review_for(snapshot: Sequence[Mapping[str, Any]], result: Grade, answers: ob
 def keys_for(snapshot: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """The answer key of each question, for trainers only (preview with keys shown).
 
-    ``{question id: {correct: {choice ids}, accepted: [display text], regex: [patterns],
+    ``{question id: {correct: {choice ids}, weights: {choice id: percent}, accepted: [display text], regex: [patterns],
     explanation_html, rubric_html}}``.
     """
     return {
         q["id"]: {
             "correct": {c["id"] for c in q.get("choices", ()) if c["correct"]},
+            "weights": {c["id"]: c["weight"] for c in q.get("choices", ()) if "weight" in c},
             "accepted": [_display_key(k) for k in q.get("accepted", ()) if k.get("kind") != "regex"],
             "regex": [k["pattern"] for k in q.get("accepted", ()) if k.get("kind") == "regex"],
             "explanation_html": q.get("explanation_html", ""),
