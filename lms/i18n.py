@@ -75,3 +75,6 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(get_locale=get_locale, LANGUAGES=LANGUAGES)
     app.jinja_env.filters["datetime"] = local_datetime
+    from lms.content.problem_words import problem_text
+
+    app.jinja_env.filters["problem_text"] = problem_text
