@@ -130,7 +130,8 @@ class Program:
 
 
 def parse_program(path: str, text: str) -> tuple[Program | None, list[ContentProblem]]:
-    """Parse program.yml. Any problem yields no program at all: awarding certifications
+    """Parse program.yml. Any problem yields no program from this file (the store keeps the
+    last good one): awarding certifications
     from a half-understood program (a misspelt requirement silently dropped) would be
     worse than awarding none until the file is fixed."""
     reader = _ProgramReader(path)
