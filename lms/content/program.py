@@ -130,10 +130,9 @@ class Program:
 
 
 def parse_program(path: str, text: str) -> tuple[Program | None, list[ContentProblem]]:
-    """Parse program.yml. Any problem yields no program from this file (the store keeps the
-    last good one): awarding certifications
-    from a half-understood program (a misspelt requirement silently dropped) would be
-    worse than awarding none until the file is fixed."""
+    """Parse program.yml. Any problem yields no program from this file (the content store
+    keeps serving the last good one): awarding certifications from a half-understood
+    program (a misspelt requirement silently dropped) would be worse."""
     reader = _ProgramReader(path)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
