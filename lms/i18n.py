@@ -78,3 +78,6 @@ def init_app(app: Flask) -> None:
     from lms.content.problem_words import problem_text
 
     app.jinja_env.filters["problem_text"] = problem_text
+    from lms.content.importers.words import refusal_text
+
+    app.jinja_env.filters["refusal_text"] = refusal_text

@@ -36,7 +36,9 @@ def test_upload_shows_the_report_and_the_keys_and_writes_nothing(trainer_site, d
     response = _post(client, "check", file=(io.BytesIO(GIFT.read_bytes()), "gift-docs.txt"))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "gift-docs.txt:15" in page and "gift-docs.txt:93" in page
+    lines = re.findall(r'<td class="num">(\d+)</td>', page)
+    assert lines == ["15", "24", "75", "81", "91", "93"] and "gift-docs.txt" in page
+    assert "組み合わせ問題はクイズファイルでは表現できない" in page  # the UI's language
     assert "is-correct" in page  # keys are shown to the trainer
     assert re.search(r"50%</span>", page)  # the weights of the weighted question
     assert not (content / "quizzes/moodle-docs.md").exists()
