@@ -19,6 +19,7 @@ from typing import Any
 from lms.content.courses import LEVELS, Course, load_course
 from lms.content.crossrefs import check_course_levels, check_course_references
 from lms.content.files import FileCache, Stamp, read_text, stamp_of
+from lms.content.last_good import LastGoodCopies
 from lms.content.links import SLUG
 from lms.content.problems import ContentError, ContentProblem
 from lms.content.program import Program, parse_program, validate_program
@@ -77,8 +78,10 @@ def _keeping_last_good(entry: _Entry, previous: _Entry | None) -> _Entry:
 
 class ContentStore:
     def __init__(self, root: Path, check_interval: float = 2.0, *,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, keep_dir: Path | None = None):
         self.root = Path(root)
+        # Last valid versions on disk, for a restart while a file is broken (None: memory only).
+        self._copies = LastGoodCopies(keep_dir, self.root)
         self.check_interval = check_interval
         self._clock = clock
         self._lock = threading.Lock()
@@ -194,8 +197,13 @@ class ContentStore:
                 continue
             course, problems = _guarded(f"courses/{slug}",
                                         lambda: load_course(self.root, slug, cache=self._files))
-            entries[slug] = _keeping_last_good(_Entry(fingerprint, course, tuple(problems)),
-                                               previous)
+            entry = _keeping_last_good(_Entry(fingerprint, course, tuple(problems)), previous)
+            if not entry.broken:
+                self._copies.save_course(slug, folder)
+            elif entry.last_good is None and previous is None:
+                kept = self._copies.load_course(slug, load_course)
+                entry = _Entry(fingerprint, course, tuple(problems), kept)
+            entries[slug] = entry
         return entries
 
     def _scan_quizzes(self) -> dict[str, _Entry]:
@@ -220,14 +228,22 @@ class ContentStore:
         if previous is not None and previous.fingerprint == stamp:
             return previous
 
+        source: list[str] = []
+
         def run() -> tuple[Any, list[ContentProblem]]:
             try:
-                return parse(rel, read_text(path))
+                source.append(read_text(path))
+                return parse(rel, source[0])
             except ContentError as exc:
                 return None, [ContentProblem(rel, exc.line, exc.message)]
 
         value, problems = _guarded(rel, run)
-        return _keeping_last_good(_Entry(stamp, value, tuple(problems)), previous)
+        entry = _keeping_last_good(_Entry(stamp, value, tuple(problems)), previous)
+        if not entry.broken and source:
+            self._copies.save_file(rel, source[0])
+        elif entry.broken and entry.last_good is None and previous is None:
+            entry = _Entry(stamp, value, tuple(problems), self._copies.load_file(rel, parse))
+        return entry
 
     def _known_paths(self) -> set[str]:
         paths = set(self._quizzes)

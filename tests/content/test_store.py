@@ -413,3 +413,26 @@ def test_course_levels_without_a_program_are_spec_levels(write_files, tmp_path):
     write_files(tmp_path, {"courses/c/course.md": "---\ntitle: C\nlevel: platinum\n---\n"})
     assert [str(p) for p in check(tmp_path)] == [
         "courses/c/course.md:3: 'level' must be one of bronze, silver, gold, not 'platinum'"]
+
+
+def test_a_restart_while_a_file_is_broken_still_serves_its_last_good_version(
+        root, write_files, tmp_path):
+    keep = tmp_path / "kept"
+    first = ContentStore(root, check_interval=0, keep_dir=keep)
+    course, quiz, program = first.course("partner-program"), first.quiz("basics-check"), first.program()
+    assert course and quiz and program
+    write_files(root, {"courses/partner-program/course.md": "---\ntitle: [oops\n---\n",
+                       "quizzes/basics-check.md": QUIZ.replace("- (x) a", "- ( ) a"),
+                       "courses/program.yml": "certifications: [bronze\n"})
+    restarted = ContentStore(root, check_interval=0, keep_dir=keep)
+    assert restarted.course("partner-program").title == course.title
+    assert restarted.quiz("basics-check").questions[0].stem == quiz.questions[0].stem
+    assert restarted.program().levels == program.levels
+    assert restarted.stale() == ("courses/partner-program", "courses/program.yml",
+                                 "quizzes/basics-check.md")
+    assert {p.path for p in restarted.problems()} >= {"courses/partner-program/course.md",
+                                                       "quizzes/basics-check.md",
+                                                       "courses/program.yml"}
+    # Without kept copies (lms check, or another content root) a broken file is absent.
+    assert ContentStore(root, check_interval=0).course("partner-program") is None
+    assert ContentStore(root, check_interval=0, keep_dir=tmp_path / "other").quiz("basics-check") is None
