@@ -78,9 +78,11 @@ def _read_question(line: int, text: str) -> Draft | None:
     if text.startswith("$CATEGORY:"):
         return None  # Moodle's question-bank category: nothing to import
     title = ""
-    if text.startswith("::") and "::" in text[2:]:
-        end = text.index("::", 2)
-        title, text = text[2:end].translate(_UNESCAPE).strip(), text[end + 2:].strip()
+    if text.startswith("::"):
+        text = text[2:]  # as Moodle: without a closing '::' there is no title, text goes on
+        if "::" in text:
+            end = text.index("::")
+            title, text = text[:end].translate(_UNESCAPE).strip(), text[end + 2:].strip()
     start, finish = text.find("{"), text.find("}")
     if start < 0 and finish < 0:
         raise _Refused("a description (text without a question) is not imported")

@@ -112,7 +112,9 @@ def write_quiz(title: str, drafts: list[Draft]) -> tuple[str | None, list[Refusa
                 return None, refusals + [Refusal(0, problem.message)], 0
             if id(owner[1]) not in dropped:
                 dropped.add(id(owner[1]))
-                refusals.append(Refusal(owner[1].line, problem.message))
+                # Lines of the written file mean nothing to the reader of the source file.
+                message = re.sub(r" \(also line \d+\)", "", problem.message)
+                refusals.append(Refusal(owner[1].line, message))
         kept = [draft for draft in kept if id(draft) not in dropped]
     return None, refusals, 0
 
