@@ -311,7 +311,8 @@ def keys_for(snapshot: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]
     return {
         q["id"]: {
             "correct": {c["id"] for c in q.get("choices", ()) if c["correct"]},
-            "weights": {c["id"]: c["weight"] for c in q.get("choices", ()) if "weight" in c},
+            "weights": {c["id"]: c["weight"]
+                        for c in q.get("choices", ()) if "weight" in c},
             "accepted": [_display_key(k) for k in q.get("accepted", ()) if k.get("kind") != "regex"],
             "regex": [k["pattern"] for k in q.get("accepted", ()) if k.get("kind") == "regex"],
             "explanation_html": q.get("explanation_html", ""),
