@@ -305,7 +305,8 @@ def review_for(snapshot: Sequence[Mapping[str, Any]], result: Grade, answers: ob
 def keys_for(snapshot: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """The answer key of each question, for trainers only (preview with keys shown).
 
-    ``{question id: {correct: {choice ids}, weights: {choice id: percent}, accepted: [display text], regex: [patterns],
+    ``{question id: {correct: {choice ids}, weights: {choice id: percent},
+    accepted: [display text], regex: [patterns],
     explanation_html, rubric_html}}``.
     """
     return {
