@@ -56,6 +56,7 @@ def import_quiz():
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "x", encoding="utf-8") as out:  # never replaces a file
             out.write(result.markdown)
+        content_store().refresh(force=True)
         log.info("quiz %s imported from %s by user %s", fields["slug"], fields["format"],
                  current_user.id)
         flash(_("Saved quizzes/%(slug)s.md with %(num)d questions.", slug=fields["slug"],
