@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -54,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         REPO_ROOT / app.config["CONTENT_DIR"] if not os.path.isabs(app.config["CONTENT_DIR"])
         else app.config["CONTENT_DIR"],
         check_interval=app.config["CONTENT_CHECK_INTERVAL"],
+        keep_dir=Path(app.instance_path) / "content-last-good",
     )
     web.register(app)
 

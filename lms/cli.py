@@ -104,13 +104,10 @@ def serve(demo: bool, host: str, port: int, workers: int | None):
               help="Content root (default: LMS_CONTENT_DIR or the repository).")
 def check(content_dir: str | None):
     """Validate courses, quizzes and program.yml; print path:line: message per problem."""
-    from lms.config import REPO_ROOT
+    from lms.content.severity import errors
     from lms.content.store import check as check_content
 
-    root = Path(content_dir or os.environ.get("LMS_CONTENT_DIR") or REPO_ROOT)
-    if not root.is_dir():
-        raise click.UsageError(f"no such content folder: {root}")
-    from lms.content.severity import errors
+    root = _content_root(content_dir)
 
     problems = check_content(root)
     for problem in problems:
@@ -122,6 +119,15 @@ def check(content_dir: str | None):
         click.echo(f"{len(failed)} error(s), {warnings} warning(s) found", err=True)
         sys.exit(1)
     click.echo(f"content ok ({warnings} warning(s))" if warnings else "content ok", err=True)
+
+
+def _content_root(content_dir: str | None) -> Path:
+    from lms.config import REPO_ROOT
+
+    root = Path(content_dir or os.environ.get("LMS_CONTENT_DIR") or REPO_ROOT)
+    if not root.is_dir():
+        raise click.UsageError(f"no such content folder: {root}")
+    return root
 
 
 @main.command("create-org")
@@ -263,3 +269,7 @@ def revoke(assertion_id: str, reason: str):
     except ServiceError as exc:
         raise click.ClickException(f"{exc.code}: {_words(exc.message)}") from None
     click.echo(f"revoked {cert.level} certification {cert.id}")
+
+
+# Authoring commands (import-quiz, new) register themselves on `main`.
+from lms import cli_authoring  # noqa: E402,F401  (imported for its commands)

@@ -77,3 +77,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(get_locale=get_locale, LANGUAGES=LANGUAGES)
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["score"] = score_text
+    from lms.content.problem_words import problem_text
+
+    app.jinja_env.filters["problem_text"] = problem_text
+    from lms.content.importers.words import refusal_text
+
+    app.jinja_env.filters["refusal_text"] = refusal_text

@@ -51,7 +51,8 @@ def register(app: Flask) -> None:
     from lms.extensions import csrf
     from lms.inbox.views import bp as inbox_bp
     from lms.partners.views import bp as partners_bp
-    from lms.quiz import trainer_views, workbench_views  # noqa: F401  (trainer routes on the quiz blueprint)
+    # Trainer routes on the quiz blueprint.
+    from lms.quiz import import_views, trainer_views, workbench_views  # noqa: F401
     from lms.quiz.views import bp as quiz_bp
 
     app.register_blueprint(auth_bp)

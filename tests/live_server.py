@@ -360,6 +360,7 @@ ADMIN_PAGES = {
     "recognition": "/recognition",
     "unanswered": "/discussions/unanswered",
     "preview-quiz": "/preview/quizzes/bronze-exam?keys=1",
+    "moodle-import": "/quizzes/import",
     "certification-people": "/certifications/people",
     "partners-dashboard": "/partners/",
     "partner-company": "/partners/tokyo-si",

@@ -143,4 +143,5 @@ def organizations():
 def content_status():
     store = content_store()
     return render_template("admin/content.html", courses=store.courses(),
-                           quizzes=store.quizzes(), problems=store.problems())
+                           quizzes=store.quizzes(), problems=store.problems(),
+                           stale=store.stale())

@@ -19,6 +19,7 @@ from yaml.nodes import Node, ScalarNode
 
 from lms.content.durations import parse_duration
 from lms.content.problems import ContentProblem
+from lms.content.yaml_errors import yaml_problem
 from lms.content.yaml_reader import Entry, NodeReader, construct, line_of, show, suggest
 
 PROGRAM_PATH = "courses/program.yml"
@@ -132,16 +133,15 @@ class Program:
 
 
 def parse_program(path: str, text: str) -> tuple[Program | None, list[ContentProblem]]:
-    """Parse program.yml. Any problem yields no program at all: awarding certifications
-    from a half-understood program (a misspelt requirement silently dropped) would be
-    worse than awarding none until the file is fixed."""
+    """Parse program.yml. Any problem yields no program from this file (the content store
+    keeps serving the last good one): awarding certifications from a half-understood
+    program (a misspelt requirement silently dropped) would be worse."""
     reader = _ProgramReader(path)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [ContentProblem(path, mark.line + 1 if mark else 0,
+        line, problem = yaml_problem(exc)
+        return None, [ContentProblem(path, line + 1 if line is not None else 0,
                                      f"invalid YAML: {problem}")]
     if root is None:
         return None, [ContentProblem(path, 0, "the program is empty; it needs 'certifications'")]

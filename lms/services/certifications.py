@@ -179,12 +179,26 @@ def _insert_award(user: User, program: Program, level: str, now: datetime,
     cert = Certification(id=new_assertion_id(), user_id=user.id, level=level, awarded_at=now,
                          expires_at=expiry_for(program.certification(level), now),
                          current_key=key, notices=["awarded"], renewals=0,
-                         recipient_salt=salt, recipient_identity=recipient_identity(user.email, salt))
+                         recipient_salt=salt, recipient_identity=recipient_identity(user.email, salt),
+                         exam_versions=_exam_versions(program, level))
     db.session.add(cert)
     db.session.flush()  # the unique key collides here, inside the retry loop
     audit.record("certification.awarded", actor_id=actor_id, target=cert.id, user_id=user.id,
                  level=level, expires_at=cert.expires_at.isoformat() if cert.expires_at else None)
     return cert
+
+
+def _exam_versions(program: Program, level: str) -> dict[str, str]:
+    """The content hash of each exam the level asks for, as served when it is awarded."""
+    from lms.web import content_store
+
+    store = content_store()
+    versions = {}
+    for slug, _minimum in program.certification(level).exams:
+        quiz = store.quiz(slug)
+        if quiz is not None:
+            versions[slug] = quiz.version
+    return versions
 
 
 def _apply_renewal(user_id: int, renewal, now: datetime, actor_id: int | None):

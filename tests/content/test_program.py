@@ -128,7 +128,7 @@ def test_margin_is_optional():
 
 
 @pytest.mark.parametrize("text, line, fragment", [
-    ("certifications: [a\n", 2, "invalid YAML"),
+    ("certifications: [a\n", 1, "invalid YAML"),
     ("certifications:\n  bronze:\n    title: B\n\tcourses: []\n", 4, "invalid YAML"),
     ("- a\n- b\n", 1, "must be a mapping"),
     ("certifications:\n  bronze: {title: B}\n", 1, "needs 'tiers'"),
