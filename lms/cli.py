@@ -49,8 +49,10 @@ def upgrade_database() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int, help="Worker processes (default: 2 x cores).")
+@click.option("--no-worker", is_flag=True,
+              help="Do not run the outbox delivery worker beside the web workers.")
 @with_appcontext
-def serve(demo: bool, host: str, port: int, workers: int | None):
+def serve(demo: bool, host: str, port: int, workers: int | None, no_worker: bool):
     """Create or migrate the database, optionally load demo data, and serve with gunicorn."""
     upgrade_database()
     if demo:
@@ -65,7 +67,11 @@ def serve(demo: bool, host: str, port: int, workers: int | None):
             # gunicorn's control socket defaults to one path per host; several sites
             # (or test servers) on one machine would fight over it. We don't use it.
             "--no-control-socket",
+            # Its hooks start one outbox delivery worker beside the web workers.
+            "--config", "python:lms.gunicorn_hooks",
             "lms.wsgi:app"]
+    # Read by lms/gunicorn_hooks.py in gunicorn's master (LMS_SERVE_DELIVERY=0: no worker).
+    os.environ["LMS_SERVE_DELIVERY"] = "0" if no_worker else "1"
     click.echo(f"Serving on http://{host}:{port}/ with {workers} workers", err=True)
     sys.stdout.flush()
     os.execv(sys.executable, argv)
@@ -215,6 +221,26 @@ def sweep():
 
     for result in run_sweep(utcnow()):
         click.echo(f"{result.name}: {result.changed}" + (f" ({result.detail})" if result.detail else ""))
+
+
+@main.command("worker")
+@click.option("--interval", default=2.0, show_default=True, type=float,
+              help="Seconds between looks at the outbox when nothing is due.")
+@click.option("--parent-pid", default=None, type=int, hidden=True)
+@with_appcontext
+def worker(interval: float, parent_pid: int | None):
+    """Deliver the outbox (e-mail) until stopped; several may run at once."""
+    import signal
+    import threading
+
+    from lms.mail.delivery import run_worker
+
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("outbox delivery worker running", err=True)
+    run_worker(app, stop, interval=interval, parent_pid=parent_pid)
 
 
 @main.command("revoke")

@@ -5,12 +5,15 @@ from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
 from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
 from lms.models.discussions import Post
+from lms.models.invitations import AccountToken
 from lms.models.notifications import Notification
 from lms.models.organizations import Organization
+from lms.models.outbox import OutboxMessage
 from lms.models.points import CompanyPointsTotal, PointsEntry, PointsTotal
 from lms.models.progress import LessonProgress
 
 __all__ = [
+    "AccountToken",
     "ApiToken",
     "Attempt",
     "AuditEvent",
@@ -20,6 +23,7 @@ __all__ = [
     "LoginThrottle",
     "Notification",
     "Organization",
+    "OutboxMessage",
     "PersonEvidence",
     "PointsEntry",
     "PointsTotal",
