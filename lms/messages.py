@@ -27,6 +27,10 @@ MESSAGES = {
     "only_questions": _l("Only a question can be pinned."),
     "only_answers": _l("Only an answer can be accepted."),
     "unknown_action": _l("Unknown action."),
+    "link_unknown": _l("This link is not known. Check that you copied all of it."),
+    "link_used": _l("This link has already been used or was withdrawn."),
+    "link_expired": _l("This link has expired."),
+    "invite_not_allowed": _l("You may not invite to this company or role."),
 }
 
 

@@ -40,6 +40,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["dbid"] = DatabaseIdConverter
+    from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.auth.views import bp as auth_bp
@@ -56,6 +57,7 @@ def register(app: Flask) -> None:
     from lms.quiz.views import bp as quiz_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(certs_bp)

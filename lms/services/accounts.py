@@ -57,6 +57,17 @@ def _count_failure(rows: dict[str, LoginThrottle], key: str, limits: ThrottleLim
         row.failures += 1
 
 
+def count_attempt(keys: dict[str, int], limits: ThrottleLimits, now: datetime) -> bool:
+    """Count one attempt against each key (in the caller's write transaction); True when
+    any key had already reached its limit (key -> limit) in the window."""
+    keys = {key[:300]: limit for key, limit in keys.items()}
+    rows = _throttle_rows(list(keys))
+    throttled = any(_is_throttled(rows, key, limit, limits, now) for key, limit in keys.items())
+    for key in keys:
+        _count_failure(rows, key, limits, now)
+    return throttled
+
+
 def authenticate(email: str, password: str, *, address: str, limits: ThrottleLimits,
                  now: datetime | None = None) -> User | None:
     """The user for these credentials, or None. Raises Throttled after too many failures."""
@@ -109,6 +120,7 @@ def change_password(user: User, current: str, new: str, *, address: str | None) 
     begin_write()
     user = db.session.get(User, user.id)
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     user.session_version += 1
     audit.record("password.changed", actor_id=user.id, target=user.email, address=address)
     db.session.commit()
@@ -181,7 +193,10 @@ def create_users(items: list[NewUser], *, actor_id: int | None, address: str | N
     for item, email in zip(items, emails):
         user = User(email=email, name=item.name.strip(), role=item.role,
                     organization=orgs.get(item.org_slug) if item.org_slug else None,
-                    password_hash=hash_password(item.password) if item.password else None)
+                    password_hash=hash_password(item.password) if item.password else None,
+                    # A password an admin typed in the site is known to them: the person
+                    # chooses their own at first sign-in. (The command line is the operator's.)
+                    must_change_password=bool(item.password) and actor_id is not None)
         db.session.add(user)
         users.append(user)
         audit.record("user.created", actor_id=actor_id, target=email, address=address,
