@@ -146,6 +146,27 @@ def create_token(email: str):
     click.echo(token)
 
 
+@main.command("invite")
+@click.argument("email_argument", metavar="[EMAIL]", required=False)
+@click.option("--email", default=None, help="Who is invited (or give it as the argument).")
+@click.option("--role", required=True, type=click.Choice(["learner", "trainer", "manager", "admin"]))
+@click.option("--org", "--company", "org_slug", default=None, help="The partner company's slug.")
+@with_appcontext
+def invite(email_argument, email, role, org_slug):
+    """Invite a person: prints the invitation URL alone on stdout (it is e-mailed too)."""
+    from lms.services import invitations
+
+    address = email or email_argument
+    if not address:
+        raise click.UsageError("give the address: lms invite --email E --role R [--org S]")
+    try:
+        [url] = invitations.invite([invitations.Invitee(address, role, org_slug)], actor=None,
+                                   address="cli")
+    except Invalid as exc:
+        raise click.ClickException(f"{exc.field}: {_words(exc.message)}") from None
+    click.echo(url)
+
+
 @main.command("import-users")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @with_appcontext
