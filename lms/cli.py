@@ -105,11 +105,13 @@ def check(content_dir: str | None):
 @main.command("create-org")
 @click.option("--slug", required=True)
 @click.option("--name", required=True)
+@click.option("--domain", "domains", multiple=True,
+              help="An e-mail domain the company owns (repeat for several).")
 @with_appcontext
-def create_org(slug: str, name: str):
+def create_org(slug: str, name: str, domains: tuple[str, ...]):
     """Add a partner company."""
     try:
-        org = accounts.create_organization(slug, name, actor_id=None)
+        org = accounts.create_organization(slug, name, actor_id=None, domains=list(domains))
     except Invalid as exc:
         raise click.ClickException(f"{exc.field}: {_words(exc.message)}") from None
     click.echo(f"created organisation {org.slug}")

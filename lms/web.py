@@ -40,7 +40,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["dbid"] = DatabaseIdConverter
-    from lms.accounts import invitation_views  # noqa: F401  (routes on the accounts blueprint)
+    from lms.accounts import invitation_views, signup_views  # noqa: F401  (accounts routes)
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.api import bp as api_bp

@@ -41,3 +41,12 @@ class InviteForm(FlaskForm):
 
 class InviteCsvForm(FlaskForm):
     file = FileField(_l("CSV file (columns: email, role, org)"), validators=[DataRequired()])
+
+
+class SignupForm(FlaskForm):
+    email = EmailField(_l("Work email address"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "new-password"})

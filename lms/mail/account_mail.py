@@ -35,3 +35,13 @@ def invitation(to: str, url: str, *, inviter: str, company: str | None, days: in
             url, "",
             _("The link works once. If you were not expecting this, ignore this mail."),
         ])
+
+
+def signup(to: str, name: str, url: str) -> None:
+    """In the language of the sign-up page the person used (called within its request)."""
+    _queue(to, _("Confirm your e-mail address for Partner Academy"), [
+        _("Hello %(name)s,", name=name), "",
+        _("To finish signing up for Partner Academy, open this link within 24 hours:"), "",
+        url, "",
+        _("The link works once. If you did not sign up, ignore this mail: no account is made."),
+    ])

@@ -5,7 +5,7 @@ from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
 from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
 from lms.models.discussions import Post
-from lms.models.invitations import AccountToken
+from lms.models.invitations import AccountToken, OrganizationDomain
 from lms.models.notifications import Notification
 from lms.models.organizations import Organization
 from lms.models.outbox import OutboxMessage
@@ -23,6 +23,7 @@ __all__ = [
     "LoginThrottle",
     "Notification",
     "Organization",
+    "OrganizationDomain",
     "OutboxMessage",
     "PersonEvidence",
     "PointsEntry",

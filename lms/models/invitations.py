@@ -27,6 +27,8 @@ class AccountToken(db.Model):
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"))
     name: Mapped[str | None] = mapped_column(String(200))
+    # Sign-up only: the password chosen on the form, hashed, waiting for the address to verify.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -34,3 +36,13 @@ class AccountToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped[Organization | None] = relationship(lazy="select")
+
+
+class OrganizationDomain(db.Model):
+    """An e-mail domain a partner company owns: sign-up with it places people there."""
+
+    __tablename__ = "organization_domains"
+
+    domain: Mapped[str] = mapped_column(String(253), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True)

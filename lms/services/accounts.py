@@ -17,6 +17,7 @@ from lms.models.accounts import ROLES
 from lms.models.types import utcnow
 from lms.security.passwords import hash_password, needs_rehash, password_problem, verify_password
 from lms.services import audit
+from lms.services.company_domains import set_domains
 from lms.services.errors import Invalid, NotFound, Throttled
 
 # Company pages live at /partners/<slug>, beside these fixed pages.
@@ -206,7 +207,7 @@ def create_users(items: list[NewUser], *, actor_id: int | None, address: str | N
 
 
 def create_organization(slug: str, name: str, *, actor_id: int | None,
-                        address: str | None = None) -> Organization:
+                        address: str | None = None, domains: list[str] = ()) -> Organization:
     slug = (slug or "").strip()
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
         raise Invalid("invalid_slug", field="slug")
@@ -219,7 +220,13 @@ def create_organization(slug: str, name: str, *, actor_id: int | None,
         raise Invalid("slug_taken", field="slug")
     org = Organization(slug=slug, name=name.strip())
     db.session.add(org)
+    db.session.flush()
     audit.record("organization.created", actor_id=actor_id, target=slug, address=address)
+    try:
+        set_domains(org, list(domains), actor_id=actor_id, address=address)
+    except Invalid:
+        db.session.rollback()
+        raise
     db.session.commit()
     return org
 

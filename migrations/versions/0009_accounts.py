@@ -1,4 +1,4 @@
-"""accounts: outbox, single-use account tokens, password change at first sign-in
+"""accounts: outbox, single-use account tokens, company e-mail domains, password change at first sign-in
 
 Revision ID: 0009_accounts
 Revises: 0006_discussions
@@ -47,6 +47,7 @@ def upgrade():
         sa.Column('role', sa.String(length=16), nullable=True),
         sa.Column('organization_id', sa.Integer(), nullable=True),
         sa.Column('name', sa.String(length=200), nullable=True),
+        sa.Column('password_hash', sa.String(length=255), nullable=True),
         sa.Column('created_by_id', sa.Integer(), nullable=True),
         sa.Column('created_at', lms.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column('expires_at', lms.models.types.UTCDateTime(timezone=True), nullable=False),
@@ -64,6 +65,17 @@ def upgrade():
         sa.UniqueConstraint('token_hash', name=op.f('uq_account_tokens_token_hash')),
     )
     op.create_index(op.f('ix_account_tokens_email'), 'account_tokens', ['email'], unique=False)
+    op.create_table(
+        'organization_domains',
+        sa.Column('domain', sa.String(length=253), nullable=False),
+        sa.Column('organization_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'],
+                                name=op.f('fk_organization_domains_organization_id_organizations'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('domain', name=op.f('pk_organization_domains')),
+    )
+    op.create_index(op.f('ix_organization_domains_organization_id'), 'organization_domains',
+                    ['organization_id'], unique=False)
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(),
                                       server_default=sa.false(), nullable=False))
@@ -72,6 +84,9 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('must_change_password')
+    op.drop_index(op.f('ix_organization_domains_organization_id'),
+                  table_name='organization_domains')
+    op.drop_table('organization_domains')
     op.drop_index(op.f('ix_account_tokens_email'), table_name='account_tokens')
     op.drop_table('account_tokens')
     op.drop_index('ix_outbox_due', table_name='outbox')
