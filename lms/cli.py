@@ -250,8 +250,10 @@ def sweep():
 @click.option("--interval", default=2.0, show_default=True, type=float,
               help="Seconds between looks at the outbox when nothing is due.")
 @click.option("--parent-pid", default=None, type=int, hidden=True)
+@click.option("--lease", default=None, type=int, hidden=True,
+              help="Seconds a claimed message is held before another worker may retry it.")
 @with_appcontext
-def worker(interval: float, parent_pid: int | None):
+def worker(interval: float, parent_pid: int | None, lease: int | None):
     """Deliver the outbox (e-mail) until stopped; several may run at once."""
     import signal
     import threading
@@ -259,6 +261,8 @@ def worker(interval: float, parent_pid: int | None):
     from lms.mail.delivery import run_worker
 
     app = current_app._get_current_object()
+    if lease:
+        app.config["OUTBOX_LEASE_SECONDS"] = lease
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

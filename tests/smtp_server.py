@@ -6,6 +6,7 @@ and `wait_for` reads a link out of a mail the way a person would.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import re
@@ -38,6 +39,7 @@ def self_signed_cert(folder: Path) -> tuple[Path, Path]:
 
 class Mailbox:
     def __init__(self):
+        self.delay = 0.0  # seconds to wait before answering DATA (a slow relay)
         self.messages: list[email.message.EmailMessage] = []
         self.logins: list[str] = []
         self._lock = threading.Lock()
@@ -47,6 +49,8 @@ class Mailbox:
                                            policy=email.policy.default)
         with self._lock:
             self.messages.append(message)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 OK"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):

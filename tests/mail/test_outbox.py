@@ -112,16 +112,22 @@ def test_smtp_down_for_a_while_then_up_every_message_arrives_once(app, db, mail_
     assert any("failed (attempt 1)" in r.getMessage() for r in caplog.records)
 
 
-def test_two_worker_processes_never_send_a_message_twice(app, db, mail_config, tmp_path):
-    server = SmtpServer().start()
-    addresses = queue(db, 40)
+def worker_env(app, server, tmp_path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
     env.update(LMS_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
                LMS_INSTANCE_PATH=str(tmp_path), LMS_CONTENT_DIR=app.config["CONTENT_DIR"],
                LMS_SMTP_URL=server.url, LMS_SECRET_KEY="test")
-    command = [sys.executable, "-c", "from lms.cli import main; main()", "worker",
-               "--interval", "0.05"]
-    workers = [subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL,
+    return env
+
+
+WORKER = [sys.executable, "-c", "from lms.cli import main; main()", "worker", "--interval", "0.05"]
+
+
+def test_two_worker_processes_never_send_a_message_twice(app, db, mail_config, tmp_path):
+    server = SmtpServer().start()
+    addresses = queue(db, 40)
+    env = worker_env(app, server, tmp_path)
+    workers = [subprocess.Popen(WORKER, env=env, stdin=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE) for _ in range(3)]
     try:
         wait_until(lambda: len(server.mailbox.messages) >= 40, timeout=60)
@@ -135,6 +141,39 @@ def test_two_worker_processes_never_send_a_message_twice(app, db, mail_config, t
     assert sorted(m["To"] for m in server.mailbox.messages) == sorted(addresses)
     counts = Counter(m["Message-ID"] for m in server.mailbox.messages)
     assert len(counts) == 40 and max(counts.values()) == 1
+
+
+def test_a_worker_killed_mid_send_loses_nothing_and_the_duplicate_keeps_its_message_id(
+        app, db, mail_config, tmp_path):
+    server = SmtpServer().start()
+    server.mailbox.delay = 4  # the relay has the message but has not answered yet
+    queue(db, 1)
+    env = worker_env(app, server, tmp_path)
+    first = subprocess.Popen([*WORKER, "--lease", "2"], env=env, stdin=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: len(server.mailbox.messages) == 1)
+        first.kill()  # mid-send: the 250 never reaches it
+        first.wait(10)
+        server.mailbox.delay = 0
+        second = subprocess.Popen([*WORKER, "--lease", "2"], env=env, stdin=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            wait_until(lambda: len(server.mailbox.messages) == 2)
+            wait_until(lambda: sent_count(db) == 1)
+        finally:
+            second.terminate()
+            second.wait(20)
+    finally:
+        server.stop()
+    ids = [m["Message-ID"] for m in server.mailbox.messages]
+    assert ids[0] == ids[1]
+
+
+def sent_count(db) -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.status == "sent"))
 
 
 def test_starttls_with_authentication_and_a_self_signed_certificate(app, db, mail_config,
