@@ -116,3 +116,26 @@ def test_invite_accept_signed_in_in_the_right_company(site, smtp, context):
 
     manager.goto("/partners/tokyo-si")
     expect(manager.get_by_role("main")).to_contain_text("招待 花子")
+
+
+def test_sign_up_verify_and_land_in_the_company_owning_the_domain(site, smtp, context):
+    site.lms("create-org", "--slug", "hokuriku", "--name", "北陸ソリューションズ株式会社",
+             "--domain", "hokuriku.example.jp")
+    page = context()
+    page.goto("/login")
+    page.locator("a[href$='/signup']").click()
+    page.locator("#email").fill("yuki@hokuriku.example.jp")
+    page.locator("#name").fill("北陸 由紀")
+    page.locator("#password").fill(NEW_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("メールを確認してください")
+
+    link = smtp.mailbox.link("yuki@hokuriku.example.jp", r"https?://\S+/signup/verify/[\w-]+",
+                             timeout=30)
+    page.goto(local(link, site))
+    expect(page.get_by_role("heading", level=1, name="コース")).to_be_visible()
+    expect(page.locator(".site-header")).to_contain_text("北陸 由紀")
+
+    channel = sign_in(context(), DEMO_USERS["channel_manager"])
+    channel.goto("/partners/hokuriku")
+    expect(channel.get_by_role("main")).to_contain_text("北陸 由紀")
