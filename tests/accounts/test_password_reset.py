@@ -4,7 +4,6 @@ from a real mail, every other session ended; an admin-set password changed at fi
 from __future__ import annotations
 
 import re
-import statistics
 import time
 from datetime import timedelta
 
@@ -41,18 +40,19 @@ def test_known_and_unknown_addresses_get_the_same_answer(app, client, make, mail
 
 def test_known_and_unknown_addresses_take_similar_time(app, client, make, mail):
     make.user("learner", org=make.org(), email="timed@example.com")
-    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 100
+    app.config.update(LOGIN_MAX_FAILURES_PER_ADDRESS=100, LOGIN_MAX_FAILURES_PER_ACCOUNT=100)
     try:
         times = {"timed@example.com": [], "ghost@example.com": []}
-        for _ in range(4):
+        for _ in range(6):
             for email in times:
                 token = csrf_token(client, "/password/forgot")
                 start = time.perf_counter()
                 client.post("/password/forgot", data={"email": email, "csrf_token": token})
                 times[email].append(time.perf_counter() - start)
     finally:
-        app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 30
-    known, unknown = (statistics.median(t) for t in times.values())
+        app.config.update(LOGIN_MAX_FAILURES_PER_ADDRESS=30, LOGIN_MAX_FAILURES_PER_ACCOUNT=5)
+    # The fastest of several tries: the least disturbed by the rest of a busy machine.
+    known, unknown = (min(t) for t in times.values())
     assert abs(known - unknown) < 0.05, times
 
 

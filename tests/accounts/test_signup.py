@@ -3,7 +3,6 @@ address gets the same answer, and only an allowed, free one gets a mail."""
 
 from __future__ import annotations
 
-import statistics
 import time
 from datetime import timedelta
 
@@ -64,7 +63,7 @@ def test_allowed_and_unknown_domains_take_similar_time(app, make, db, mail):
     db.session.add(OrganizationDomain(domain="acme.example.com", organization_id=org.id))
     db.session.commit()
     times = {"acme.example.com": [], "elsewhere.example.com": []}
-    for n in range(4):
+    for n in range(6):
         for domain in times:
             client = app.test_client()
             token = csrf_token(client, "/signup")
@@ -72,7 +71,8 @@ def test_allowed_and_unknown_domains_take_similar_time(app, make, db, mail):
             client.post("/signup", data={"email": f"p{n}@{domain}", "name": "x",
                                          "password": PASSWORD, "csrf_token": token})
             times[domain].append(time.perf_counter() - start)
-    allowed, unknown = (statistics.median(t) for t in times.values())
+    # The fastest of several tries: the least disturbed by the rest of a busy machine.
+    allowed, unknown = (min(t) for t in times.values())
     assert abs(allowed - unknown) < 0.05, times
 
 
