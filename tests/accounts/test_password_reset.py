@@ -138,5 +138,5 @@ def test_the_mail_is_in_the_persons_language(app, client, make, mail):
     forgot(client, english.email)
     forgot(client, japanese.email)
     assert mail.to("en@example.com")[0]["Subject"] == "Reset your Partner Academy password"
-    assert mail.to("ja@example.com")[0]["Subject"] == "Partner Academy のパスワード再設定"
+    assert mail.to("ja@example.com")[0]["Subject"] == "パートナーアカデミーのパスワード再設定"
     assert "1 時間以内" in mail.to("ja@example.com")[0].get_content()
