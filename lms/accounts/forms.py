@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from lms.admin.forms import ROLE_LABELS
 from lms.security.passwords import MAX_LENGTH
@@ -22,9 +22,11 @@ class NewPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"),
                              validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "new-password"})
+    # Checked when sent (the site's own form always sends it); a client that posts only
+    # `password` (the documented field) is not refused for leaving it out.
     confirm = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[Optional(), EqualTo("password", message=_l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"})
 
 

@@ -138,3 +138,21 @@ def test_lms_invite_prints_the_url_alone_and_mails_it(app, db, make, mail):
     assert mail.link("cli@acme.example.com", INVITE_LINK) == url
     bad = app.test_cli_runner().invoke(main, ["invite", "x@example.com", "--role", "learner"])
     assert bad.exit_code != 0
+
+
+def test_the_documented_fields_alone_are_enough_and_a_wrong_confirmation_is_refused(
+        app, db, make, mail):
+    make.org("acme")
+    runner = app.test_cli_runner()
+    url = runner.invoke(main, ["invite", "--email", "fields@acme.example.com", "--role",
+                               "learner", "--org", "acme"]).stdout.strip()
+    link = path_of(url)
+    client = app.test_client()
+    mismatch = client.post(link, data={"name": "A", "password": PASSWORD, "confirm": "other",
+                                       "csrf_token": csrf_token(client, link)})
+    assert mismatch.status_code == 400
+    response = client.post(link, data={"name": "Only Fields", "password": PASSWORD,
+                                       "csrf_token": csrf_token(client, link)})
+    assert response.status_code == 302
+    assert db.session.scalar(select(User.name).where(User.email == "fields@acme.example.com")) \
+        == "Only Fields"
