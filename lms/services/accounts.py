@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from lms.database import begin_write
 from lms.extensions import db
@@ -59,13 +59,24 @@ def _count_failure(rows: dict[str, LoginThrottle], key: str, limits: ThrottleLim
 
 
 def count_attempt(keys: dict[str, int], limits: ThrottleLimits, now: datetime) -> bool:
-    """Count one attempt against each key (in the caller's write transaction); True when
-    any key had already reached its limit (key -> limit) in the window."""
-    keys = {key[:300]: limit for key, limit in keys.items()}
-    rows = _throttle_rows(list(keys))
-    throttled = any(_is_throttled(rows, key, limit, limits, now) for key, limit in keys.items())
-    for key in keys:
-        _count_failure(rows, key, limits, now)
+    """Count one attempt against each key (key -> limit); True when any key is now past its
+    limit in the window. One atomic upsert per key: parallel requests never collide on a
+    new key's insert, and none goes uncounted."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = LoginThrottle.__table__
+    throttled = False
+    for key, limit in keys.items():
+        statement = insert(table).values(key=key[:300], failures=1, window_start=now)
+        expired = table.c.window_start <= now - limits.window
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"failures": case((expired, 1), else_=table.c.failures + 1),
+                  "window_start": case((expired, now), else_=table.c.window_start)},
+        ).returning(table.c.failures)
+        throttled |= db.session.execute(statement).scalar_one() > limit
     return throttled
 
 

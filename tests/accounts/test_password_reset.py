@@ -140,3 +140,30 @@ def test_the_mail_is_in_the_persons_language(app, client, make, mail):
     assert mail.to("en@example.com")[0]["Subject"] == "Reset your Partner Academy password"
     assert mail.to("ja@example.com")[0]["Subject"] == "パートナーアカデミーのパスワード再設定"
     assert "1 時間以内" in mail.to("ja@example.com")[0].get_content()
+
+
+def test_forty_parallel_requests_are_all_counted_and_none_fails(app, make, db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lms.models import LoginThrottle
+
+    make.user("learner", org=make.org(), email="rush@example.com")
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 1000
+    clients = [app.test_client() for _ in range(40)]
+    tokens = [csrf_token(c, "/password/forgot") for c in clients]
+
+    def send(index):
+        with app.app_context():  # the test client's own cleanup needs one in this thread
+            return clients[index].post("/password/forgot", data={
+                "email": "rush@example.com", "csrf_token": tokens[index]}).status_code
+
+    try:
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(pool.map(send, range(40)))
+    finally:
+        app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 30
+    assert sorted(set(statuses)) == [200, 429], statuses
+    assert statuses.count(200) == 5
+    db.session.rollback()
+    row = db.session.get(LoginThrottle, "reset-account:rush@example.com")
+    assert row.failures == 40
