@@ -61,6 +61,9 @@ def serve(demo: bool, host: str, port: int, workers: int | None, no_worker: bool
         load_demo()
         print_logins()
     workers = workers or int(os.environ.get("LMS_WORKERS", 0)) or 2 * (os.cpu_count() or 1)
+    # Links sent out (e-mail, badges) name the address we listen on when no public origin is
+    # configured, never a request's Host header.
+    os.environ.setdefault("LMS_BASE_URL", f"http://{host}:{port}")
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
             "--timeout", "60", "--graceful-timeout", "20", "--access-logfile", "-",

@@ -1,8 +1,10 @@
-"""Where a sign-in may send the user afterwards."""
+"""Where a sign-in may send the user afterwards, and links that leave the site (e-mail)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+
+from flask import current_app, url_for
 
 
 def safe_next(target: str | None) -> str | None:
@@ -17,3 +19,14 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL for a link sent out (a password reset, an invitation): from
+    LMS_BASE_URL, else the configured server name, never the request's Host header (a forged
+    Host would otherwise put someone else's site into a reset mail)."""
+    base = current_app.config.get("BASE_URL") or ""
+    with current_app.test_request_context("/"):
+        if base:
+            return base.rstrip("/") + url_for(endpoint, **values)
+        return url_for(endpoint, _external=True, **values)

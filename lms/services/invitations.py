@@ -16,9 +16,9 @@ from lms.mail import account_mail
 from lms.models import AccountToken, Organization, User
 from lms.models.types import utcnow
 from lms.security.passwords import hash_password, password_problem
+from lms.security.urls import public_url
 from lms.services import account_links, audit
 from lms.services.accounts import EMAIL_RE, normalise_email
-from lms.services.badges import absolute_url
 from lms.services.errors import Invalid, NotFound
 
 
@@ -95,7 +95,7 @@ def _issue(email: str, role: str, org: Organization | None, actor: User | None,
     token, _row = account_links.issue("invite", email, lifetime=timedelta(days=days), now=now,
                                       role=role, organization_id=org.id if org else None,
                                       created_by_id=actor.id if actor else None)
-    url = absolute_url("accounts.accept_invitation", token=token)
+    url = public_url("accounts.accept_invitation", token=token)
     account_mail.invitation(email, url, inviter=actor.name if actor else "Partner Academy",
                             company=org.name if org else None, days=days,
                             locale=actor.locale if actor else None)

@@ -16,9 +16,9 @@ from lms.mail import account_mail
 from lms.models import AccountToken, User
 from lms.models.types import utcnow
 from lms.security.passwords import hash_password, password_problem
+from lms.security.urls import public_url
 from lms.services import account_links, audit
 from lms.services.accounts import ThrottleLimits, count_attempt, normalise_email
-from lms.services.badges import absolute_url
 from lms.services.errors import Invalid, Throttled
 
 LIFETIME = timedelta(hours=1)
@@ -41,7 +41,7 @@ def request_reset(email: str, *, address: str, limits: ThrottleLimits,
     if user is not None:
         token, _row = account_links.issue("reset", email, lifetime=LIFETIME, now=now,
                                           user_id=user.id)
-        account_mail.password_reset(email, user.name, absolute_url("accounts.reset",
+        account_mail.password_reset(email, user.name, public_url("accounts.reset",
                                                                    token=token), user.locale)
         audit.record("password.reset_requested", actor_id=None, target=email, address=address)
     db.session.commit()

@@ -17,9 +17,9 @@ from lms.mail import account_mail
 from lms.models import AccountToken, OrganizationDomain, User
 from lms.models.types import utcnow
 from lms.security.passwords import hash_password, password_problem
+from lms.security.urls import public_url
 from lms.services import account_links, audit
 from lms.services.accounts import EMAIL_RE, ThrottleLimits, count_attempt, normalise_email
-from lms.services.badges import absolute_url
 from lms.services.errors import Invalid, Throttled
 
 LIFETIME = timedelta(hours=24)
@@ -48,7 +48,7 @@ def request_signup(email: str, name: str, password: str, *, address: str,
         token, _row = account_links.issue("signup", email, lifetime=LIFETIME, now=now,
                                           role="learner", organization_id=owner.organization_id,
                                           name=name.strip()[:200], password_hash=password_hash)
-        account_mail.signup(email, name.strip(), absolute_url("accounts.verify_signup",
+        account_mail.signup(email, name.strip(), public_url("accounts.verify_signup",
                                                               token=token))
         audit.record("signup.requested", actor_id=None, target=email, address=address)
     db.session.commit()

@@ -167,3 +167,24 @@ def test_forty_parallel_requests_are_all_counted_and_none_fails(app, make, db):
     db.session.rollback()
     row = db.session.get(LoginThrottle, "reset-account:rush@example.com")
     assert row.failures == 40
+
+
+def test_a_forged_host_header_never_reaches_the_mail(app, make, mail):
+    make.user("learner", org=make.org(), email="host@example.com")
+    saved = app.config["SERVER_NAME"], app.config["BASE_URL"]
+    # Any Host is served (no SERVER_NAME) and no public origin is set: the worst case.
+    # (`lms serve` sets LMS_BASE_URL to its own address when the operator did not.)
+    app.config.update(SERVER_NAME=None, BASE_URL="")
+    try:
+        client = app.test_client()
+        evil = {"Host": "evil.example.net"}
+        page = client.get("/password/forgot", headers=evil).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        response = client.post("/password/forgot", headers=evil,
+                               data={"email": "host@example.com", "csrf_token": token})
+        assert response.status_code == 200
+    finally:
+        app.config["SERVER_NAME"], app.config["BASE_URL"] = saved
+    body = mail.to("host@example.com")[0].get_content()
+    assert "evil.example.net" not in body
+    assert "http://localhost/password/reset/" in body
