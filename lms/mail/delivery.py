@@ -102,6 +102,12 @@ def run_worker(app: Flask, stop: threading.Event, *, interval: float = 2.0,
             stop.wait(interval)
 
 
+# Delivered messages are kept this long (who was sent what, when), then forgotten.
+KEEP_SENT = timedelta(days=30)
+
+
 @register
 def sweep_outbox(now: datetime) -> StepResult:
-    return StepResult("outbox", deliver_due())
+    sent = deliver_due()
+    purged = outbox.purge_sent(now - KEEP_SENT)
+    return StepResult("outbox", sent, f"{purged} old sent message(s) removed" if purged else "")

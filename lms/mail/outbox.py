@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from lms.database import begin_write
 from lms.extensions import db
@@ -75,11 +75,23 @@ def claim_next(now: datetime, lease: timedelta) -> Claimed | None:
 
 
 def mark_sent(message: Claimed, now: datetime) -> None:
+    """Delivered: the text is dropped, since links in it (password reset, invitation) are
+    secrets the database keeps only as hashes."""
     begin_write()
     db.session.execute(update(_TABLE).where(_TABLE.c.id == message.id,
                                             _TABLE.c.claim == message.claim)
-                       .values(status="sent", sent_at=now, claim=None, last_error=None))
+                       .values(status="sent", sent_at=now, claim=None, last_error=None, body=""))
     db.session.commit()
+
+
+def purge_sent(before: datetime) -> int:
+    """Forget delivered messages sent before ``before``; the number removed."""
+    begin_write()
+    removed = db.session.execute(delete(_TABLE).where(_TABLE.c.status == "sent",
+                                                      _TABLE.c.sent_at < before)
+                                 .returning(_TABLE.c.id)).all()
+    db.session.commit()
+    return len(removed)
 
 
 def mark_failed(message: Claimed, error: str, *, retry_at: datetime | None) -> None:
@@ -88,6 +100,7 @@ def mark_failed(message: Claimed, error: str, *, retry_at: datetime | None) -> N
     values = {"claim": None, "last_error": error[:500]}
     if retry_at is None:
         values["status"] = "failed"
+        values["body"] = ""  # given up: its links must not stay readable
     else:
         values["next_attempt_at"] = retry_at
     db.session.execute(update(_TABLE).where(_TABLE.c.id == message.id,

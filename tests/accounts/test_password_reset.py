@@ -73,6 +73,13 @@ def test_forgot_reset_ends_every_other_session_and_signs_in(app, make, mail):
     # Single use: the same link again is gone.
     again = app.test_client().get(link)
     assert again.status_code == 410
+    # The database keeps no usable link: a hash of the token, and no text of the sent mail.
+    from sqlalchemy import select
+
+    from lms.models import OutboxMessage
+
+    token = link.rsplit("/", 1)[1]
+    assert [b for b in make.db.session.scalars(select(OutboxMessage.body)) if token in b] == []
 
 
 def test_expired_forged_and_foreign_tokens_are_refused(app, client, make, db):

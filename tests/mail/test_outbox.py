@@ -229,3 +229,17 @@ def test_a_claimed_message_is_not_claimed_again_until_its_lease_ends(db):
     assert again.message_id == first.message_id and again.attempts == 2
     outbox.mark_sent(first, now)  # the dead worker's claim is stale: it changes nothing
     assert db.session.scalar(select(OutboxMessage.status)) == "pending"
+
+
+def test_the_sweep_delivers_and_forgets_old_sent_messages(app, db, mail_config):
+    from datetime import timedelta
+
+    from lms.mail.delivery import sweep_outbox
+
+    mail_config.update(SMTP_URL="", MAIL_SERVER="")
+    queue(db, 2)
+    result = sweep_outbox(utcnow())
+    assert result.changed == 2
+    assert set(db.session.scalars(select(OutboxMessage.body))) == {""}  # text dropped once sent
+    assert sweep_outbox(utcnow() + timedelta(days=31)).detail == "2 old sent message(s) removed"
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
