@@ -52,10 +52,11 @@ def register(app: Flask) -> None:
     from lms.certs.views import bp as certs_bp
     from lms.extensions import csrf
     from lms.inbox.views import bp as inbox_bp
-    from lms.mail import delivery  # noqa: F401  (registers the outbox's sweep step)
     from lms.partners.views import bp as partners_bp
     from lms.quiz import trainer_views, workbench_views  # noqa: F401  (trainer routes on the quiz blueprint)
     from lms.quiz.views import bp as quiz_bp
+    # Last: the outbox's sweep step runs after every step that may queue mail.
+    from lms.mail import delivery  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(accounts_bp)
