@@ -156,3 +156,34 @@ def test_the_documented_fields_alone_are_enough_and_a_wrong_confirmation_is_refu
     assert response.status_code == 302
     assert db.session.scalar(select(User.name).where(User.email == "fields@acme.example.com")) \
         == "Only Fields"
+
+
+def test_channel_managers_invite_partner_staff_in_any_company_but_no_staff_roles(
+        app, client, signed_in, make, mail):
+    make.org("north"), make.org("south")
+    signed_in("manager")  # no company: a channel manager
+    for org in ("north", "south"):
+        response = post_form(client, "/invitations", {"email": f"m@{org}.example.com",
+                                                      "role": "manager", "org": org},
+                             page="/invitations")
+        assert response.status_code == 302
+    for role in ("admin", "trainer"):
+        response = post_form(client, "/invitations", {"email": f"{role}@x.example.com",
+                                                      "role": role, "org": "north"},
+                             page="/invitations")
+        assert response.status_code in (400, 422)
+    assert len(mail.to("m@south.example.com")) == 1
+
+
+def test_trainers_may_not_invite(client, signed_in):
+    signed_in("trainer")
+    assert client.get("/invitations").status_code == 403
+
+
+def test_lms_invite_takes_the_address_as_an_argument_and_company_for_org(app, db, make, mail):
+    org = make.org("acme")
+    result = app.test_cli_runner().invoke(main, ["invite", "arg@acme.example.com", "--company",
+                                                 "acme", "--role", "manager"])
+    assert result.exit_code == 0, result.output
+    row = db.session.scalar(select(AccountToken).where(AccountToken.email == "arg@acme.example.com"))
+    assert (row.role, row.organization_id) == ("manager", org.id)
