@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import CHROMIUM, DEFAULT_TIMEOUT_MS, sign_in  # noqa: F401
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, sign_in
 from tests.live_server import DEMO_USERS, LiveServer
 from tests.smtp_server import SmtpServer
 
