@@ -16,8 +16,6 @@ from lms.extensions import db
 from lms.models import AccountToken
 from lms.services.errors import Gone, NotFound
 
-__all__ = ["Gone", "NotFound", "consume", "digest", "find", "issue"]
-
 _TABLE = AccountToken.__table__
 
 

@@ -19,7 +19,7 @@ from lms.security.passwords import hash_password, password_problem
 from lms.security.urls import public_url
 from lms.services import account_links, audit
 from lms.services.accounts import ThrottleLimits, count_attempt, normalise_email
-from lms.services.errors import Invalid, Throttled
+from lms.services.errors import Gone, Invalid, Throttled
 
 LIFETIME = timedelta(hours=1)
 
@@ -66,7 +66,7 @@ def reset_password(token: str, password: str, *, address: str | None,
     user = db.session.get(User, row.user_id)
     if user is None or not user.active:
         db.session.commit()
-        raise account_links.Gone("link_used")
+        raise Gone("link_used")
     account_links.consume(row, now)
     # Every other reset link of this person dies with this one.
     db.session.execute(update(AccountToken.__table__)

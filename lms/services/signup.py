@@ -20,7 +20,7 @@ from lms.security.passwords import hash_password, password_problem
 from lms.security.urls import public_url
 from lms.services import account_links, audit
 from lms.services.accounts import EMAIL_RE, ThrottleLimits, count_attempt, normalise_email
-from lms.services.errors import Invalid, Throttled
+from lms.services.errors import Gone, Invalid, Throttled
 
 LIFETIME = timedelta(hours=24)
 def request_signup(email: str, name: str, password: str, *, address: str,
@@ -61,7 +61,7 @@ def verify(token: str, *, address: str | None, now: datetime | None = None) -> U
     row = account_links.find("signup", token, now)
     if db.session.scalar(select(User.id).where(User.email == row.email)) is not None:
         db.session.commit()
-        raise account_links.Gone("link_used")
+        raise Gone("link_used")
     account_links.consume(row, now)
     user = User(email=row.email, name=row.name or row.email, role="learner",
                 organization_id=row.organization_id, password_hash=row.password_hash)
