@@ -31,6 +31,12 @@ MESSAGES = {
     "only_questions": _l("Only a question can be pinned."),
     "only_answers": _l("Only an answer can be accepted."),
     "unknown_action": _l("Unknown action."),
+    "link_unknown": _l("This link is not known. Check that you copied all of it."),
+    "link_used": _l("This link has already been used or was withdrawn."),
+    "link_expired": _l("This link has expired."),
+    "invalid_domain": _l("Enter e-mail domains such as example.co.jp, separated by commas."),
+    "domain_taken": _l("This e-mail domain belongs to another company."),
+    "invite_not_allowed": _l("You may not invite to this company or role."),
 }
 
 

@@ -347,7 +347,7 @@ LEARNER_PAGES = {
     "discussion": f"/courses/{BRONZE_COURSE}/lessons/{BRONZE_LESSON}/discussion",
     "faq": f"/courses/{BRONZE_COURSE}/faq",
 }
-ANONYMOUS_PAGES = {"login": "/login"}
+ANONYMOUS_PAGES = {"login": "/login", "forgot-password": "/password/forgot", "signup": "/signup"}
 ADMIN_PAGES = {
     "admin-users": "/admin/users",
     "admin-organizations": "/admin/organizations",
@@ -364,4 +364,5 @@ ADMIN_PAGES = {
     "certification-people": "/certifications/people",
     "partners-dashboard": "/partners/",
     "partner-company": "/partners/tokyo-si",
+    "invitations": "/invitations",
 }

@@ -18,6 +18,7 @@ from lms.messages import message_for
 from lms.models import Organization, User
 from lms.paging import page_from
 from lms.services import accounts
+from lms.services.company_domains import all_domains, parse_domains
 from lms.services.errors import Invalid, NotFound
 from lms.web import content_store
 
@@ -121,7 +122,8 @@ def organizations():
     if form.validate_on_submit():
         try:
             accounts.create_organization(form.slug.data, form.name.data, actor_id=current_user.id,
-                                         address=request.remote_addr)
+                                         address=request.remote_addr,
+                                         domains=parse_domains(form.domains.data))
         except Invalid as exc:
             getattr(form, exc.field).errors.append(message_for(exc.message))
             status = 422
@@ -135,7 +137,8 @@ def organizations():
         .outerjoin(User, User.organization_id == Organization.id)
         .group_by(Organization.id).order_by(Organization.name)
     ).all()
-    return render_template("admin/organizations.html", form=form, rows=rows), status
+    return render_template("admin/organizations.html", form=form, rows=rows,
+                           domains=all_domains()), status
 
 
 @bp.get("/content")

@@ -151,13 +151,12 @@ def award_due(user: User, courses, program: Program, *, now: datetime | None = N
                 _tell(cert, "certification_awarded", program)
                 points.earn(cert.user_id, "certification", f"cert:{cert.id}", level=cert.level,
                             now=now)
+                notifications.certification_awarded(person, cert, program.certification(cert.level))
             db.session.commit()
         except IntegrityError:
             # A concurrent request awarded the same level first: re-evaluate against it.
             db.session.rollback()
             continue
-        for cert in awarded:
-            notifications.certification_awarded(person, cert, program.certification(cert.level))
         return AwardResult(tuple(awarded), tuple(renewed))
     raise Conflict("The certification is being awarded by another request; retry.",
                    code="award_busy")
@@ -263,9 +262,9 @@ def revoke(assertion_id: str, reason: str, *, actor_id: int | None,
     program = program_or_none()
     _tell(cert, "certification_revoked", program, reason=reason)
     points.reverse(f"cert:{cert.id}", "certification_revoked", now)
-    db.session.commit()
     notifications.certification_revoked(cert.user, cert,
                                         program.certification(cert.level) if program else None)
+    db.session.commit()
     return cert
 
 
@@ -336,12 +335,12 @@ def _send_expiry_notice(cert_id: str, program: Program | None, now: datetime) ->
         # A renewal moves the expiry: the next period's notices are new events.
         _tell(cert, "certification_expiring", program,
               notice=f"{notice}:{cert.expires_at.date().isoformat()}", date=cert.expires_at.isoformat())
-    db.session.commit()
     definition = program.certification(cert.level) if program else None
     if notice == "expired":
         notifications.certification_expired(cert.user, cert, definition)
     else:
         notifications.expiry_notice(cert.user, cert, definition, now)
+    db.session.commit()
     return 1
 
 
