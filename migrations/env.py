@@ -14,6 +14,8 @@ config = context.config
 # Keep the loggers that exist already: migrations also run inside the site's process
 # (`lms serve`, tests), whose loggers must keep working afterwards.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
+# That file gives only the migration loggers a console handler, not the root logger: the
+# site's logger has its own (Flask's), and would otherwise print every line twice.
 logger = logging.getLogger('alembic.env')
 
 
