@@ -22,6 +22,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address (throttling, the audit log) and scheme as the trusted proxies
+        # saw them; without proxies configured, these headers are anyone's to forge.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.json.ensure_ascii = False  # Japanese stays readable in API responses
     if app.logger.level == logging.NOTSET:
         # Flask leaves its logger at WARNING, which would drop the INFO lines operators rely

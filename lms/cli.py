@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -44,6 +43,27 @@ def upgrade_database() -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
 
 
+def listening_origin(host: str, port: int) -> str:
+    """http://host:port for the address ``lms serve`` binds; a wildcard means this machine."""
+    import socket
+
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = socket.getfqdn()
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def require_public_origin() -> None:
+    """Commands that write e-mails stop before doing anything when links cannot be made."""
+    from lms.security.urls import PublicOriginMissing, public_origin
+
+    try:
+        public_origin()
+    except PublicOriginMissing as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.command("serve")
 @click.option("--demo", is_flag=True, help="Load demo companies, users and progress.")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -52,6 +72,13 @@ def upgrade_database() -> None:
 @with_appcontext
 def serve(demo: bool, host: str, port: int, workers: int | None):
     """Create or migrate the database, optionally load demo data, and serve with gunicorn."""
+    if not current_app.config.get("BASE_URL"):
+        # Links in e-mails and badges come from configuration, never from the Host
+        # header: without LMS_BASE_URL, the address we listen on is the public one.
+        origin = listening_origin(host, port)
+        os.environ["LMS_BASE_URL"] = origin  # inherited by the gunicorn workers
+        current_app.config["BASE_URL"] = origin
+        click.echo(f"LMS_BASE_URL is not set: links in e-mails and badges use {origin}", err=True)
     upgrade_database()
     if demo:
         from lms.demo import load_demo, print_logins
@@ -178,28 +205,17 @@ def import_users(file):
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup(path: str):
-    """A consistent online backup of the SQLite database while the site runs."""
+    """A consistent online backup of the database and the uploaded files while the site runs."""
+    from lms.backup import BackupError, run_backup
     from lms.extensions import db
+    from lms.services.uploads import upload_dir
 
-    url = db.engine.url
-    if url.get_backend_name() != "sqlite":
-        raise click.ClickException("online backup is for SQLite; use pg_dump for PostgreSQL")
-    target = Path(path)
-    if target.exists():
-        raise click.ClickException(f"{target} exists; refusing to overwrite")
-    source = sqlite3.connect(url.database, timeout=30)
-    dest = sqlite3.connect(str(target))
     try:
-        # The backup API copies page by page under SQLite's own locking: writers
-        # carry on, and the copy is one consistent snapshot.
-        source.backup(dest, pages=256)
-        result = dest.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        dest.close()
-        source.close()
-    if result != "ok":
-        raise click.ClickException(f"integrity check of the backup failed: {result}")
-    click.echo(f"backup written to {target} (integrity ok)")
+        lines = run_backup(db.engine.url, upload_dir(), Path(path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in lines:
+        click.echo(line)
 
 
 def register_commands(app) -> None:
@@ -213,6 +229,7 @@ def sweep():
     from lms.models.types import utcnow
     from lms.services.sweep import run_sweep
 
+    require_public_origin()
     for result in run_sweep(utcnow()):
         click.echo(f"{result.name}: {result.changed}" + (f" ({result.detail})" if result.detail else ""))
 
@@ -226,6 +243,7 @@ def revoke(assertion_id: str, reason: str):
     from lms.services.certifications import revoke as revoke_certification
     from lms.services.errors import ServiceError
 
+    require_public_origin()
     try:
         cert = revoke_certification(assertion_id.strip(), reason, actor_id=None, address="cli")
     except ServiceError as exc:

@@ -21,6 +21,15 @@ def database_url(raw: str | None, instance_path: str) -> str:
     return raw
 
 
+def trusted_proxies(raw: str | None) -> int:
+    """LMS_TRUSTED_PROXIES: how many proxy hops in front of the app add X-Forwarded-For."""
+    value = (raw or "0").strip()
+    if not value.isdigit() or int(value) > 10:
+        raise ValueError(f"LMS_TRUSTED_PROXIES must be a number of proxies from 0 to 10, "
+                         f"not {raw!r}")
+    return int(value)
+
+
 def secret_key(instance_path: str) -> str:
     """LMS_SECRET_KEY, or a key generated once into the instance folder."""
     path = Path(instance_path) / "secret_key"
@@ -58,10 +67,15 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-        # Sign-in throttling: failures allowed per window, per account and per address.
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        # Sign-in throttling: attempts allowed per window for one account from one address,
+        # for all accounts from one address, and for one account from everywhere (generous,
+        # so that guessing from a few addresses cannot lock the owner out).
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 100,
         "LOGIN_THROTTLE_WINDOW": 15 * 60,
+        # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none).
+        "TRUSTED_PROXIES": trusted_proxies(env.get("LMS_TRUSTED_PROXIES")),
         "MAIL_SERVER": env.get("LMS_SMTP_HOST", ""),
         "MAIL_FROM": env.get("LMS_MAIL_FROM", "academy@example.com"),
     }

@@ -58,17 +58,23 @@ def init_app(app: Flask) -> None:
         configure_engine(db.engine)
 
 
+def dialect_insert(table):
+    """The INSERT of the session's database (PostgreSQL or SQLite), which has ON CONFLICT."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def upsert_ignore(model, values: dict, unique: tuple[str, ...]) -> bool:
     """INSERT … ON CONFLICT (unique) DO NOTHING on either database; True when a row was added.
 
     Safe under concurrent requests: the database, not a read before the write, decides
     which of two racing inserts wins.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = (insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
+    statement = (dialect_insert(model).values(**values)
+                 .on_conflict_do_nothing(index_elements=list(unique))
                  .returning(*model.__table__.primary_key.columns))
     # RETURNING, not rowcount: the row count of an ORM-enabled INSERT is not reliable
     # across drivers (psycopg reports none for it).
@@ -77,11 +83,7 @@ def upsert_ignore(model, values: dict, unique: tuple[str, ...]) -> bool:
 
 def upsert_add(model, key: dict, column: str, amount: int) -> None:
     """INSERT the row with ``column = amount``, or add ``amount`` to it atomically."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model).values(**key, **{column: amount})
+    statement = dialect_insert(model).values(**key, **{column: amount})
     statement = statement.on_conflict_do_update(
         index_elements=list(key), set_={column: getattr(model, column) + statement.excluded[column]})
     db.session.execute(statement)

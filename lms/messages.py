@@ -10,6 +10,8 @@ MESSAGES = {
     "too_common": _l("This password is too common. Choose another."),
     "wrong_password": _l("The current password is not correct."),
     "invalid_email": _l("Enter a valid email address."),
+    "email_too_long": _l("An email address has at most 254 characters."),
+    "email_bad_characters": _l("The email address contains a character that is not allowed."),
     "name_required": _l("Enter a name."),
     "invalid_role": _l("Choose a valid role."),
     "unknown_organization": _l("No such partner company."),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from lms import health
 from lms.database import is_lock_timeout
 from lms.extensions import db
 
@@ -69,12 +69,13 @@ def register(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz():
-        try:
-            db.session.execute(text("SELECT 1"))
-        except Exception:  # any database failure means: take me out of rotation
-            db.session.rollback()
-            return "unavailable", 503, {"Content-Type": "text/plain"}
-        return "ok", 200, {"Content-Type": "text/plain"}
+        # A committed write, not SELECT 1: a read-only or full database still reads.
+        problem = health.check()
+        if problem:
+            app.logger.warning("healthz: %s", problem)
+            return f"unavailable: {problem}", 503, {"Content-Type": "text/plain",
+                                                    "Cache-Control": "no-store"}
+        return "ok", 200, {"Content-Type": "text/plain", "Cache-Control": "no-store"}
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -86,6 +87,21 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         db.session.rollback()
+        problem = health.storage_problem(exc)
+        if problem:
+            # Read-only file, full disk: say so, and reopen connections next time so
+            # the worker recovers once the operator has fixed it.
+            app.logger.error("cannot write to the database: %s (%s)", health.PROBLEMS[problem][0],
+                             exc.__class__.__name__)
+            health.recover()
+            words = str(health.PROBLEMS[problem][1])
+            if _wants_json():
+                resp = _error_json(503, f"storage_{problem}", words)
+            else:
+                resp = render_template("error.html", error=None, message=words), 503
+            response = app.make_response(resp)
+            response.headers["Retry-After"] = "30"
+            return response
         if is_lock_timeout(exc):
             # The database was busy for the whole busy timeout: nothing was written,
             # the client may simply retry.

@@ -109,8 +109,11 @@ class PostgresDatabase:
 
 
 class LiveServer:
-    def __init__(self, workers: int = 2):
+    def __init__(self, workers: int = 2, content_dir: Path | None = None):
+        """``content_dir``: a content tree of the test's own (courses/, quizzes/) instead
+        of the repository's, for a test module that starts a server of its own."""
         self.workers = workers
+        self.content_dir = content_dir
         self.tmp = Path(tempfile.mkdtemp(prefix="lms-live-"))
         self.instance_path = self.tmp / "instance"
         self.log_path = self.tmp / "server.log"
@@ -140,6 +143,8 @@ class LiveServer:
             # gunicorn's control socket defaults to ~/.gunicorn/gunicorn.ctl: one per server here.
             "GUNICORN_CMD_ARGS": f"--control-socket {self.tmp / 'gunicorn.ctl'}",
         })
+        if self.content_dir is not None:
+            env["LMS_CONTENT_DIR"] = str(self.content_dir)
         return env
 
     def lms(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -300,6 +305,18 @@ class HttpSession(requests.Session):
                                   allow_redirects=False)
         assert response.status_code == 302, f"sign-in as {email} failed: {response.status_code}"
         return response
+
+    def user_id(self, email: str) -> int:
+        """A user's id from the admin's user list (the session must be an admin's)."""
+        for page in range(1, 100):
+            html = self.get(f"/admin/users?page={page}").text
+            match = re.search(r'href="/admin/users/(\d+)">[^<]*</a>(?:(?!</tr>).)*?<td>'
+                              + re.escape(email) + "</td>", html, re.S)
+            if match:
+                return int(match.group(1))
+            if f"page={page + 1}" not in html:
+                break
+        raise AssertionError(f"{email} is not in the admin's user list")
 
 
 _SERVER_KEY = pytest.StashKey[LiveServer]()

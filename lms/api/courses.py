@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, url_for
+from flask import g, jsonify
 
 from lms.api import bp
+from lms.security.urls import absolute_url
 from lms.services import progress as progress_service
 from lms.services.errors import NotFound
 from lms.web import content_store
@@ -16,14 +17,13 @@ def _course_json(course, progress) -> dict:
         "title": course.title,
         "level": course.level,
         "track": course.track,
-        "url": url_for("catalog.course", slug=course.slug, _external=True),
+        "url": absolute_url("catalog.course", slug=course.slug),
         "complete": progress.complete,
         "lessons": [
             {
                 "slug": lesson.slug,
                 "title": lesson.title,
-                "url": url_for("catalog.lesson", slug=course.slug, lesson_slug=lesson.slug,
-                               _external=True),
+                "url": absolute_url("catalog.lesson", slug=course.slug, lesson_slug=lesson.slug),
                 "done": lesson.slug in progress.done,
             }
             for lesson in course.lessons

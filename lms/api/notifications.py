@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, request, url_for
+from flask import g, jsonify, request
 from flask_babel import force_locale
 
 from lms.api import bp
@@ -11,13 +11,13 @@ from lms.dates import iso_utc
 from lms.extensions import db
 from lms.models.types import utcnow
 from lms.services import inbox
-from lms.services.badges import absolute_url
+from lms.security.urls import absolute_path, absolute_url
 from lms.services.errors import Invalid, NotFound
 
 
 def site_url(path: str) -> str:
     """A stored site path made absolute the way every other URL of the API is."""
-    return absolute_url("catalog.index").rstrip("/") + path
+    return absolute_path(path)
 
 
 def _whole_number(name: str, low: int, high: int) -> int | None:
@@ -42,7 +42,7 @@ def notifications():
     page = inbox.page_of(g.api_user.id, after, limit)
     with force_locale(g.api_user.locale or "ja"):
         items = [_item(n) for n in page.items]
-    following = (url_for("api.notifications", after=page.next_after, limit=limit, _external=True)
+    following = (absolute_url("api.notifications", after=page.next_after, limit=limit)
                  if page.next_after else None)
     return jsonify({"items": items, "next": following})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import g, jsonify, request, url_for
+from flask import g, jsonify, request
 
 from lms.api import bp, json_body
 from lms.api.openapi import EXTRA_PATHS, EXTRA_SCHEMAS, _errors, _json, _op, _path_param
@@ -12,6 +12,7 @@ from lms.models.types import utcnow
 from lms.wording import describe_missing
 from lms.services import company_people
 from lms.services import organizations as orgs
+from lms.security.urls import absolute_url
 from lms.services.badges import assertion_url, verify_url
 from lms.services.errors import Invalid
 from lms.web import content_store
@@ -80,7 +81,7 @@ def organizations():
     if after is not None and not _SLUG.match(after):
         raise Invalid("after must be a company slug.", field="after")
     rows, last = orgs.api_page(content_store().program(), g.api_user, after, limit)
-    following = (url_for("api.organizations", after=last, limit=limit, _external=True)
+    following = (absolute_url("api.organizations", after=last, limit=limit)
                  if last else None)
     return jsonify({"items": [_summary_json(r) for r in rows], "next": following})
 

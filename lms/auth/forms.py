@@ -14,8 +14,10 @@ TIMEZONES = ["Asia/Tokyo", "UTC", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
+    # Its length is checked by the sign-in service, which counts an overlong address as a
+    # failed attempt (a form error would not be counted by the throttle).
+    email = EmailField(_l("Email address"), validators=[DataRequired()],
+                       render_kw={"autocomplete": "username", "maxlength": 254})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
     next = HiddenField()

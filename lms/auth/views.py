@@ -22,8 +22,9 @@ def login_limits() -> accounts.ThrottleLimits:
 
     cfg = current_app.config
     return accounts.ThrottleLimits(
-        per_account=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        per_account_address=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS"],
         per_address=cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        per_account=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
         window=timedelta(seconds=cfg["LOGIN_THROTTLE_WINDOW"]),
     )
 
@@ -43,6 +44,9 @@ def login():
         except Throttled:
             form.password.errors.append(_("Too many failed sign-ins. Try again in 15 minutes."))
             return render_template("auth/login.html", form=form), 429
+        except Invalid as exc:
+            form.email.errors.append(message_for(exc.message))
+            return render_template("auth/login.html", form=form), 400
         if user is not None:
             # A fresh session at sign-in: nothing from before (fixation) survives.
             lang = session.get("lang")
@@ -113,7 +117,12 @@ def change_password():
     if form.validate_on_submit():
         try:
             accounts.change_password(current_user, form.current_password.data,
-                                     form.new_password.data, address=request.remote_addr)
+                                     form.new_password.data, address=request.remote_addr,
+                                     limits=login_limits())
+        except Throttled:
+            form.current_password.errors.append(
+                _("Too many wrong passwords. Try again in 15 minutes."))
+            return render_template("auth/settings.html", prefs=prefs, password=form), 429
         except Invalid as exc:
             getattr(form, exc.field).errors.append(message_for(exc.message))
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from lms.certs.forms import EvidenceForm, RevokeForm, SignoffForm, UploadForm, m
 from lms.certs.overview import level_views, linkedin_url
 from lms.extensions import db
 from lms.models import Certification, User
+from lms.security.files import send_download
 from lms.services import certifications as certs
 from lms.services import evidence as evidence_service
 from lms.services import uploads as upload_service
@@ -202,11 +203,7 @@ def download(upload_id: str):
         stored = upload_service.open_upload(current_user, upload_id)
     except ServiceError:
         abort(404)
-    response = send_file(stored.path, mimetype=stored.upload.content_type, as_attachment=True,
-                         download_name=stored.upload.filename, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_download(stored.path, stored.upload.content_type, stored.upload.filename)
 
 
 @bp.get("/certificates/<assertion_id>")

@@ -5,6 +5,7 @@ from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
 from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
 from lms.models.discussions import Post
+from lms.models.health import HealthProbe
 from lms.models.notifications import Notification
 from lms.models.organizations import Organization
 from lms.models.points import CompanyPointsTotal, PointsEntry, PointsTotal
@@ -16,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "Certification",
     "CompanyPointsTotal",
+    "HealthProbe",
     "LessonProgress",
     "LoginThrottle",
     "Notification",

@@ -85,7 +85,12 @@ class ApiToken(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed sign-ins per key ("account:<email>", "address:<ip>"), shared by all workers."""
+    """Attempts counted per key and window, shared by all workers (lms.services.throttle).
+
+    Keys: "account-address:<email>|<ip>", "address:<ip>", "account:<email>" (sign-in),
+    "token:<ip>" (wrong API tokens), "password-check:<user id>"; a digest when too long.
+    ``failures`` counts every attempt in the window, including refused ones.
+    """
 
     __tablename__ = "login_throttle"
 

@@ -6,81 +6,85 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from lms.database import begin_write
 from lms.extensions import db
-from lms.models import ApiToken, LoginThrottle, Organization, User
+from lms.models import ApiToken, Organization, User
 from lms.models.accounts import ROLES
 from lms.models.types import utcnow
 from lms.security.passwords import hash_password, needs_rehash, password_problem, verify_password
-from lms.services import audit
+from lms.services import audit, throttle
 from lms.services.errors import Invalid, NotFound, Throttled
+from lms.services.throttle import ThrottleLimits
 
 # Company pages live at /partners/<slug>, beside these fixed pages.
 RESERVED_ORG_SLUGS = frozenset({"expiring", "export"})
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass(frozen=True)
-class ThrottleLimits:
-    per_account: int
-    per_address: int
-    window: timedelta
+MAX_EMAIL = 254  # RFC 5321, and the column's size
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _throttle_rows(keys: list[str]) -> dict[str, LoginThrottle]:
-    rows = db.session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
-    return {row.key: row for row in rows}
-
-
-def _is_throttled(rows: dict[str, LoginThrottle], key: str, limit: int,
-                  limits: ThrottleLimits, now: datetime) -> bool:
-    row = rows.get(key)
-    return bool(row and row.window_start > now - limits.window and row.failures >= limit)
-
-
-def _count_failure(rows: dict[str, LoginThrottle], key: str, limits: ThrottleLimits,
-                   now: datetime) -> None:
-    row = rows.get(key)
-    if row is None:
-        db.session.add(LoginThrottle(key=key, failures=1, window_start=now))
-    elif row.window_start <= now - limits.window:
-        row.failures, row.window_start = 1, now
-    else:
-        row.failures += 1
+def sign_in_email_problem(email: str) -> str | None:
+    """Why this sign-in address cannot be anyone's, in a way the database would refuse."""
+    if len(email) > MAX_EMAIL:
+        return "email_too_long"
+    if "\x00" in email:
+        return "email_bad_characters"
+    return None
 
 
 def authenticate(email: str, password: str, *, address: str, limits: ThrottleLimits,
                  now: datetime | None = None) -> User | None:
-    """The user for these credentials, or None. Raises Throttled after too many failures."""
+    """The user for these credentials, or None. Raises Throttled after too many attempts.
+
+    The attempt is counted before the password is checked (see lms.services.throttle), per
+    account and address, per address, and per account; a right password gives it back.
+    The per-account count only sees attempts the address counts let through, so guessing
+    from one address cannot lock the account's owner out from another.
+    """
     now = now or utcnow()
     email = normalise_email(email)
-    account_key, address_key = f"account:{email}"[:300], f"address:{address}"[:300]
+    problem = sign_in_email_problem(email)
+    by_address = throttle.key("address", address)
     begin_write()
-    rows = _throttle_rows([account_key, address_key])
-    if (_is_throttled(rows, account_key, limits.per_account, limits, now)
-            or _is_throttled(rows, address_key, limits.per_address, limits, now)):
+    if problem:
+        # Counted like any wrong sign-in, so odd input is no way around the limit.
+        over = throttle.hit(by_address, now, limits.window) > limits.per_address
+        audit.record("login.throttled" if over else "login.failed", actor_id=None,
+                     target=email, address=address, reason=problem)
+        db.session.commit()
+        if over:
+            raise Throttled("too many failed sign-ins; try again later")
+        raise Invalid(problem, field="email")
+    pair, account = throttle.key("account-address", email, address), throttle.key("account", email)
+    pair_attempts = throttle.hit(pair, now, limits.window)
+    address_attempts = throttle.hit(by_address, now, limits.window)
+    over = pair_attempts > limits.per_account_address or address_attempts > limits.per_address
+    if not over:
+        over = throttle.hit(account, now, limits.window) > limits.per_account
+    if over:
         audit.record("login.throttled", actor_id=None, target=email, address=address)
         db.session.commit()
         raise Throttled("too many failed sign-ins; try again later")
+    db.session.commit()  # the attempt is counted: no lock is held over the slow hash
     user = db.session.scalar(select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
+    begin_write()
     if not ok or user is None or not user.active:
-        _count_failure(rows, account_key, limits, now)
-        _count_failure(rows, address_key, limits, now)
         audit.record("login.failed", actor_id=user.id if user else None, target=email,
                      address=address)
         db.session.commit()
         return None
-    if account_key in rows:
-        db.session.delete(rows[account_key])
+    throttle.clear(pair)
+    throttle.give_back(by_address)
+    throttle.give_back(account)
+    user = db.session.get(User, user.id)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_active_at = now
@@ -100,9 +104,22 @@ def end_sessions(user: User, *, reason: str, actor_id: int | None, address: str 
     db.session.commit()
 
 
-def change_password(user: User, current: str, new: str, *, address: str | None) -> None:
+def change_password(user: User, current: str, new: str, *, address: str | None,
+                    limits: ThrottleLimits, now: datetime | None = None) -> None:
+    """Raises Throttled after too many wrong current passwords (a stolen session guessing)."""
+    now = now or utcnow()
+    checks = throttle.key("password-check", str(user.id))
+    begin_write()
+    if throttle.hit(checks, now, limits.window) > limits.per_account_address:
+        audit.record("password.throttled", actor_id=user.id, target=user.email, address=address)
+        db.session.commit()
+        raise Throttled("too many wrong passwords; try again later")
+    db.session.commit()
     if not verify_password(user.password_hash, current):
         raise Invalid("wrong_password", field="current_password")
+    begin_write()
+    throttle.clear(checks)
+    db.session.commit()
     problem = password_problem(new)
     if problem:
         raise Invalid(problem, field="new_password")
@@ -230,14 +247,10 @@ def record_token_failure(address: str, limits: ThrottleLimits,
                          now: datetime | None = None) -> bool:
     """Count a wrong bearer token from this address; True once the address is throttled."""
     now = now or utcnow()
-    key = f"token:{address}"[:300]
     begin_write()
-    rows = _throttle_rows([key])
-    _count_failure(rows, key, limits, now)
-    db.session.flush()
-    failures = db.session.get(LoginThrottle, key).failures
+    attempts = throttle.hit(throttle.key("token", address), now, limits.window)
     db.session.commit()
-    return failures > limits.per_address
+    return attempts > limits.per_address
 
 
 def user_for_token(token: str) -> User | None:

@@ -1,7 +1,7 @@
 """Open Badges 2.0 hosted verification: issuer, badge classes, assertions, baking.
 
-Every URL is absolute, from ``BASE_URL`` (``LMS_BASE_URL``) when set, else from the
-request's host, so a badge copied anywhere still points back here.
+Every URL is absolute, from the configured public origin (``LMS_BASE_URL``), never from
+the request's Host header, so a badge copied anywhere still points back here.
 """
 
 from __future__ import annotations
@@ -10,27 +10,13 @@ import struct
 import zlib
 from datetime import datetime, timezone
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
 from lms.content.program import Certification as LevelDefinition
+from lms.security.urls import absolute_url
 
 OB_CONTEXT = "https://w3id.org/openbadges/v2"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("BASE_URL") or ""
-    if base:
-        if has_request_context():
-            path = url_for(endpoint, **values)
-        else:
-            with current_app.test_request_context("/"):
-                path = url_for(endpoint, **values)
-        return base.rstrip("/") + path
-    if not has_request_context() and not current_app.config.get("SERVER_NAME"):
-        with current_app.test_request_context("/"):
-            return url_for(endpoint, _external=True, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def issuer_url() -> str:

@@ -1,8 +1,7 @@
 """CSV exports of companies and people, streamed in chunks, limited to the viewer's scope.
 
-Cells that a spreadsheet would read as a formula (= + - @ and control characters at
-the start) are prefixed with an apostrophe: names and emails are typed by people.
-Times are ISO 8601 UTC, as in the API.
+Every cell goes through lms.security.spreadsheet's guard: names and emails are typed
+by people. Times are ISO 8601 UTC, as in the API.
 """
 
 from __future__ import annotations
@@ -19,27 +18,12 @@ from lms.extensions import db
 from lms.models import Certification, Organization, User
 from lms.rules.margin import margin_for
 from lms.rules.tiers import resolve_tier
+from lms.security.spreadsheet import safe_row
 from lms.wording import describe_missing
 from lms.services import company_stats as stats
 from lms.services import organizations as orgs
 
 CHUNK = 1000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, float):
-        return f"{value:.3f}".rstrip("0").rstrip(".")
-    text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
 
 
 def _csv_lines(header: Sequence[str], rows) -> Iterator[str]:
@@ -51,7 +35,7 @@ def _csv_lines(header: Sequence[str], rows) -> Iterator[str]:
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow(safe_row(row))
         yield buffer.getvalue()
 
 

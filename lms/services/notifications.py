@@ -1,4 +1,4 @@
-"""Email to people about their certifications: SMTP when configured, else the log.
+"""Email to people about their certifications: SMTP when configured, else a warning in the log.
 
 Mail is sent after the change is committed; a mail failure is logged, never undoes
 an award or a revocation.
@@ -18,10 +18,15 @@ from lms.services.badges import verify_url
 
 def send_mail(to: str, subject: str, body: str) -> None:
     config = current_app.config
-    current_app.logger.info("mail to=%s subject=%s\n%s", to, subject, body)
     server = config.get("MAIL_SERVER")
     if not server:
+        # A warning, not info: servers and log collectors commonly drop INFO, and this is
+        # the only copy of a message someone is waiting for (its links included).
+        current_app.logger.warning(
+            "mail to=%s subject=%s NOT SENT (LMS_SMTP_HOST is unset); the message:\n%s",
+            to, subject, _indented(body))
         return
+    current_app.logger.info("mail to=%s subject=%s sending via %s", to, subject, server)
     host, _sep, port = server.partition(":")
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM", "academy@example.com")
@@ -33,6 +38,11 @@ def send_mail(to: str, subject: str, body: str) -> None:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException):
         current_app.logger.exception("sending mail to %s failed", to)
+
+
+def _indented(body: str) -> str:
+    """The body under its log line, each line indented so it reads as one record."""
+    return "\n".join("    " + line if line else "" for line in body.splitlines())
 
 
 def _title(cert, definition) -> str:

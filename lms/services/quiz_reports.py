@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 from lms.extensions import db
 from lms.models import Attempt, Organization, User
 from lms.rules.item_stats import AttemptScores, QuestionStats, QuizSummary, question_stats, quiz_summary
+from lms.security.spreadsheet import safe_row
 
 CLOSED = ("submitted", "pending_review", "graded")
 
@@ -109,18 +110,15 @@ def results_csv(quiz_slug: str, *, organization_id: int | None = None) -> Iterat
     writer.writerow(CSV_COLUMNS)
     yield flush()
     for attempt, email, name, org in db.session.execute(query.execution_options(yield_per=500)):
-        writer.writerow([
-            attempt.id, email, _safe_cell(name), org or "", attempt.quiz_slug, attempt.number,
+        # Every cell guarded, not only the ones typed by people today (lms/security/spreadsheet.py).
+        writer.writerow(safe_row([
+            attempt.id, email, name, org or "", attempt.quiz_slug, attempt.number,
             attempt.status, attempt.started_at.isoformat(),
             attempt.submitted_at.isoformat() if attempt.submitted_at else "",
             attempt.score if attempt.score is not None else "",
             attempt.total if attempt.total is not None else "",
             attempt.percent if attempt.percent is not None else "",
             "" if attempt.passed is None else ("yes" if attempt.passed else "no"),
-        ])
+        ]))
         yield flush()
 
-
-def _safe_cell(value: str) -> str:
-    # Spreadsheets run cells starting with = + - @ as formulas (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
