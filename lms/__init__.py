@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -40,7 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from lms.i18n import init_app as init_i18n
     from lms.auth.session import init_app as init_login
     from lms.content.store import ContentStore
-    from lms.security import headers
+    from lms.security import headers, input_guard
 
     db.init_app(app)
     database.init_app(app)
@@ -50,10 +51,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_i18n(app)
     naming.init_app(app)
     headers.init_app(app)
+    input_guard.init_app(app)
     app.extensions["lms.content"] = ContentStore(
         REPO_ROOT / app.config["CONTENT_DIR"] if not os.path.isabs(app.config["CONTENT_DIR"])
         else app.config["CONTENT_DIR"],
         check_interval=app.config["CONTENT_CHECK_INTERVAL"],
+        keep_dir=Path(app.instance_path) / "content-last-good",
     )
     web.register(app)
 

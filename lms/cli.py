@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import sys
 from pathlib import Path
@@ -69,8 +70,10 @@ def require_public_origin() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int, help="Worker processes (default: 2 x cores).")
+@click.option("--no-worker", is_flag=True,
+              help="Do not run the outbox delivery worker beside the web workers.")
 @with_appcontext
-def serve(demo: bool, host: str, port: int, workers: int | None):
+def serve(demo: bool, host: str, port: int, workers: int | None, no_worker: bool):
     """Create or migrate the database, optionally load demo data, and serve with gunicorn."""
     if not current_app.config.get("BASE_URL"):
         # Links in e-mails and badges come from configuration, never from the Host
@@ -86,13 +89,20 @@ def serve(demo: bool, host: str, port: int, workers: int | None):
         load_demo()
         print_logins()
     workers = workers or int(os.environ.get("LMS_WORKERS", 0)) or 2 * (os.cpu_count() or 1)
+    # Links sent out (e-mail, badges) name the address we listen on when no public origin is
+    # configured, never a request's Host header.
+    os.environ.setdefault("LMS_BASE_URL", f"http://{host}:{port}")
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
             "--timeout", "60", "--graceful-timeout", "20", "--access-logfile", "-",
             # gunicorn's control socket defaults to one path per host; several sites
             # (or test servers) on one machine would fight over it. We don't use it.
             "--no-control-socket",
+            # Its hooks start one outbox delivery worker beside the web workers.
+            "--config", "python:lms.gunicorn_hooks",
             "lms.wsgi:app"]
+    # Read by lms/gunicorn_hooks.py in gunicorn's master (LMS_SERVE_DELIVERY=0: no worker).
+    os.environ["LMS_SERVE_DELIVERY"] = "0" if no_worker else "1"
     click.echo(f"Serving on http://{host}:{port}/ with {workers} workers", err=True)
     sys.stdout.flush()
     os.execv(sys.executable, argv)
@@ -103,13 +113,10 @@ def serve(demo: bool, host: str, port: int, workers: int | None):
               help="Content root (default: LMS_CONTENT_DIR or the repository).")
 def check(content_dir: str | None):
     """Validate courses, quizzes and program.yml; print path:line: message per problem."""
-    from lms.config import REPO_ROOT
+    from lms.content.severity import errors
     from lms.content.store import check as check_content
 
-    root = Path(content_dir or os.environ.get("LMS_CONTENT_DIR") or REPO_ROOT)
-    if not root.is_dir():
-        raise click.UsageError(f"no such content folder: {root}")
-    from lms.content.severity import errors
+    root = _content_root(content_dir)
 
     problems = check_content(root)
     for problem in problems:
@@ -123,14 +130,25 @@ def check(content_dir: str | None):
     click.echo(f"content ok ({warnings} warning(s))" if warnings else "content ok", err=True)
 
 
+def _content_root(content_dir: str | None) -> Path:
+    from lms.config import REPO_ROOT
+
+    root = Path(content_dir or os.environ.get("LMS_CONTENT_DIR") or REPO_ROOT)
+    if not root.is_dir():
+        raise click.UsageError(f"no such content folder: {root}")
+    return root
+
+
 @main.command("create-org")
 @click.option("--slug", required=True)
 @click.option("--name", required=True)
+@click.option("--domain", "domains", multiple=True,
+              help="An e-mail domain the company owns (repeat for several).")
 @with_appcontext
-def create_org(slug: str, name: str):
+def create_org(slug: str, name: str, domains: tuple[str, ...]):
     """Add a partner company."""
     try:
-        org = accounts.create_organization(slug, name, actor_id=None)
+        org = accounts.create_organization(slug, name, actor_id=None, domains=list(domains))
     except Invalid as exc:
         raise click.ClickException(f"{exc.field}: {_words(exc.message)}") from None
     click.echo(f"created organisation {org.slug}")
@@ -167,22 +185,56 @@ def create_token(email: str):
     click.echo(token)
 
 
+@main.command("invite")
+@click.argument("email_argument", metavar="[EMAIL]", required=False)
+@click.option("--email", default=None, help="Who is invited (or give it as the argument).")
+@click.option("--role", required=True, type=click.Choice(["learner", "trainer", "manager", "admin"]))
+@click.option("--org", "--company", "org_slug", default=None, help="The partner company's slug.")
+@with_appcontext
+def invite(email_argument, email, role, org_slug):
+    """Invite a person: prints the invitation URL alone on stdout (it is e-mailed too)."""
+    from lms.services import invitations
+
+    address = email or email_argument
+    if not address:
+        raise click.UsageError("give the address: lms invite --email E --role R [--org S]")
+    try:
+        [url] = invitations.invite([invitations.Invitee(address, role, org_slug)], actor=None,
+                                   address="cli")
+    except Invalid as exc:
+        raise click.ClickException(f"{exc.field}: {_words(exc.message)}") from None
+    click.echo(url)
+
+
 @main.command("import-users")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("file", type=click.File("rb"))
 @with_appcontext
 def import_users(file):
     """Bulk add users from CSV (email,name,role,org[,password]); a bad row adds none."""
-    reader = csv.DictReader(file)
-    missing = {"email", "name", "role", "org"} - set(reader.fieldnames or [])
-    if missing:
-        raise click.ClickException(f"line 1: missing column(s): {', '.join(sorted(missing))}")
+    data = file.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise click.ClickException(
+            f"line {line}: the file is not UTF-8 text; save it as CSV UTF-8 (nothing imported)"
+        ) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     items, lines = [], []
-    for row in reader:
-        items.append(accounts.NewUser(
-            email=(row.get("email") or "").strip(), name=(row.get("name") or "").strip(),
-            role=(row.get("role") or "").strip(), org_slug=(row.get("org") or "").strip() or None,
-            password=(row.get("password") or None)))
-        lines.append(reader.line_num)
+    try:
+        missing = {"email", "name", "role", "org"} - set(reader.fieldnames or [])
+        if missing:
+            raise click.ClickException(f"line 1: missing column(s): {', '.join(sorted(missing))}")
+        for row in reader:
+            items.append(accounts.NewUser(
+                email=(row.get("email") or "").strip(), name=(row.get("name") or "").strip(),
+                role=(row.get("role") or "").strip(),
+                org_slug=(row.get("org") or "").strip() or None,
+                password=(row.get("password") or None)))
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise click.ClickException(f"line {reader.line_num}: not a valid CSV row: {exc} "
+                                   "(nothing imported)") from None
     if not items:
         raise click.ClickException("no rows to import")
     # Every bad row, by line, before anything is added (docs/operations.md).
@@ -234,6 +286,30 @@ def sweep():
         click.echo(f"{result.name}: {result.changed}" + (f" ({result.detail})" if result.detail else ""))
 
 
+@main.command("worker")
+@click.option("--interval", default=2.0, show_default=True, type=float,
+              help="Seconds between looks at the outbox when nothing is due.")
+@click.option("--parent-pid", default=None, type=int, hidden=True)
+@click.option("--lease", default=None, type=int, hidden=True,
+              help="Seconds a claimed message is held before another worker may retry it.")
+@with_appcontext
+def worker(interval: float, parent_pid: int | None, lease: int | None):
+    """Deliver the outbox (e-mail) until stopped; several may run at once."""
+    import signal
+    import threading
+
+    from lms.mail.delivery import run_worker
+
+    app = current_app._get_current_object()
+    if lease:
+        app.config["OUTBOX_LEASE_SECONDS"] = lease
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("outbox delivery worker running", err=True)
+    run_worker(app, stop, interval=interval, parent_pid=parent_pid)
+
+
 @main.command("revoke")
 @click.argument("assertion_id")
 @click.option("--reason", required=True, help="Why it is revoked (told to the holder, audited).")
@@ -249,3 +325,7 @@ def revoke(assertion_id: str, reason: str):
     except ServiceError as exc:
         raise click.ClickException(f"{exc.code}: {_words(exc.message)}") from None
     click.echo(f"revoked {cert.level} certification {cert.id}")
+
+
+# Authoring commands (import-quiz, new) register themselves on `main`.
+from lms import cli_authoring  # noqa: E402,F401  (imported for its commands)

@@ -77,6 +77,13 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none).
         "TRUSTED_PROXIES": trusted_proxies(env.get("LMS_TRUSTED_PROXIES")),
         "MAIL_SERVER": env.get("LMS_SMTP_HOST", ""),
+        "SMTP_URL": env.get("LMS_SMTP_URL", ""),
+        "SMTP_CAFILE": env.get("LMS_SMTP_CAFILE", ""),
+        # The outbox: a claim's lease, and exponential backoff between failed attempts.
+        "OUTBOX_LEASE_SECONDS": 300,
+        "OUTBOX_RETRY_BASE_SECONDS": 30.0,
+        "OUTBOX_RETRY_MAX_SECONDS": 3600.0,
+        "INVITE_DAYS": int(env.get("LMS_INVITE_DAYS", "7")),
         "MAIL_FROM": env.get("LMS_MAIL_FROM", "academy@example.com"),
     }
     config.update(overrides)

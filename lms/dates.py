@@ -10,6 +10,7 @@ about half the time.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -18,6 +19,9 @@ from flask import current_app
 from flask_babel import get_locale, get_timezone
 
 NAMED = ("full", "long", "medium", "short")
+# People read times to the minute: the seconds field (and its separator) of a named time
+# format is dropped, "17:01:42" -> "17:01", "5:01:42 PM" -> "5:01 PM".
+_SECONDS = re.compile(r"(?:[:.]ss|ss秒)(?:\.S+)?")
 
 
 @lru_cache(maxsize=64)
@@ -28,14 +32,15 @@ def _patterns(locale: str, fmt: str):
     if fmt == "date":  # the day alone, as a person writes it: 2026年12月1日, Dec 1, 2026
         return loc, None, dates.parse_pattern(dates.get_date_format("long", locale=loc)), None
     if fmt in NAMED:
+        time_pattern = _SECONDS.sub("", dates.get_time_format(fmt, locale=loc).pattern)
         return (loc, dates.get_datetime_format(fmt, locale=loc).replace("'", ""),
                 dates.parse_pattern(dates.get_date_format(fmt, locale=loc)),
-                dates.parse_pattern(dates.get_time_format(fmt, locale=loc)))
+                dates.parse_pattern(time_pattern))
     return loc, None, dates.parse_pattern(fmt), None
 
 
 def format_datetime(value: datetime, fmt: str = "medium") -> str:
-    """As ``flask_babel.format_datetime(value, fmt)``: naive values are UTC."""
+    """As ``flask_babel.format_datetime(value, fmt)`` without seconds: naive values are UTC."""
     configured = current_app.extensions["babel"].instance.date_formats
     fmt = configured.get(f"datetime.{fmt}") or fmt if fmt in NAMED else fmt
     loc, template, date_pattern, time_pattern = _patterns(str(get_locale()), fmt)

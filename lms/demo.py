@@ -36,7 +36,9 @@ def load_demo() -> None:
     existing_orgs = set(db.session.scalars(select(Organization.slug)))
     for slug, name in ORGANIZATIONS:
         if slug not in existing_orgs:
-            accounts.create_organization(slug, name, actor_id=None)
+            # Each owns the domain its people's addresses use: /signup works on the demo.
+            accounts.create_organization(slug, name, actor_id=None,
+                                         domains=[f"{slug}.example.com"])
     existing_users = set(db.session.scalars(select(User.email)))
     new = [accounts.NewUser(email=e, name=n, role=r, org_slug=o, password=DEMO_PASSWORD)
            for e, n, r, o in USERS if e not in existing_users]

@@ -12,6 +12,7 @@ from flask_login import current_user
 from lms.config import REPO_ROOT
 from lms.dates import format_datetime  # flask_babel's, with patterns looked up once
 from lms.extensions import babel
+from lms.scores import score_text
 
 LANGUAGES = {"ja": "日本語", "en": "English"}
 DEFAULT_TIMEZONE = "Asia/Tokyo"
@@ -75,3 +76,10 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(get_locale=get_locale, LANGUAGES=LANGUAGES)
     app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.filters["score"] = score_text
+    from lms.content.problem_words import problem_text
+
+    app.jinja_env.filters["problem_text"] = problem_text
+    from lms.content.importers.words import refusal_text
+
+    app.jinja_env.filters["refusal_text"] = refusal_text

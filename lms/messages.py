@@ -13,6 +13,8 @@ MESSAGES = {
     "email_too_long": _l("An email address has at most 254 characters."),
     "email_bad_characters": _l("The email address contains a character that is not allowed."),
     "name_required": _l("Enter a name."),
+    "name_too_long": _l("Use at most 200 characters for the name."),
+    "name_invalid": _l("A name cannot contain control characters such as line breaks."),
     "invalid_role": _l("Choose a valid role."),
     "unknown_organization": _l("No such partner company."),
     "learner_needs_organization": _l("A learner belongs to a partner company."),
@@ -29,6 +31,12 @@ MESSAGES = {
     "only_questions": _l("Only a question can be pinned."),
     "only_answers": _l("Only an answer can be accepted."),
     "unknown_action": _l("Unknown action."),
+    "link_unknown": _l("This link is not known. Check that you copied all of it."),
+    "link_used": _l("This link has already been used or was withdrawn."),
+    "link_expired": _l("This link has expired."),
+    "invalid_domain": _l("Enter e-mail domains such as example.co.jp, separated by commas."),
+    "domain_taken": _l("This e-mail domain belongs to another company."),
+    "invite_not_allowed": _l("You may not invite to this company or role."),
 }
 
 

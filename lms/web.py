@@ -40,6 +40,8 @@ class DatabaseIdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["dbid"] = DatabaseIdConverter
+    from lms.accounts import invitation_views, signup_views  # noqa: F401  (accounts routes)
+    from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.auth.views import bp as auth_bp
@@ -51,10 +53,14 @@ def register(app: Flask) -> None:
     from lms.extensions import csrf
     from lms.inbox.views import bp as inbox_bp
     from lms.partners.views import bp as partners_bp
-    from lms.quiz import trainer_views, workbench_views  # noqa: F401  (trainer routes on the quiz blueprint)
+    # Trainer routes on the quiz blueprint.
+    from lms.quiz import import_views, trainer_views, workbench_views  # noqa: F401
     from lms.quiz.views import bp as quiz_bp
+    # Last: the outbox's sweep step runs after every step that may queue mail.
+    from lms.mail import delivery  # noqa: F401
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(certs_bp)

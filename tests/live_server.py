@@ -352,13 +352,15 @@ LEARNER_PAGES = {
     "my-learning": "/my",
     "settings": "/settings",
     "quiz-start": "/quizzes/bronze-exam",
+    "quiz-confirm-start": "/quizzes/gold-exam/begin",
+    "lesson-task-list": f"/courses/{BRONZE_COURSE}/lessons/value-and-roi",
     "certifications": "/certifications",
     "notifications": "/notifications",
     "leaderboard": "/leaderboard?period=all",
     "discussion": f"/courses/{BRONZE_COURSE}/lessons/{BRONZE_LESSON}/discussion",
     "faq": f"/courses/{BRONZE_COURSE}/faq",
 }
-ANONYMOUS_PAGES = {"login": "/login"}
+ANONYMOUS_PAGES = {"login": "/login", "forgot-password": "/password/forgot", "signup": "/signup"}
 ADMIN_PAGES = {
     "admin-users": "/admin/users",
     "admin-organizations": "/admin/organizations",
@@ -371,7 +373,9 @@ ADMIN_PAGES = {
     "recognition": "/recognition",
     "unanswered": "/discussions/unanswered",
     "preview-quiz": "/preview/quizzes/bronze-exam?keys=1",
+    "moodle-import": "/quizzes/import",
     "certification-people": "/certifications/people",
     "partners-dashboard": "/partners/",
     "partner-company": "/partners/tokyo-si",
+    "invitations": "/invitations",
 }

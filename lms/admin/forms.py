@@ -22,6 +22,7 @@ class UserForm(FlaskForm):
 class OrganizationForm(FlaskForm):
     slug = StringField(_l("Identifier"), validators=[DataRequired(), Length(max=64)])
     name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
+    domains = StringField(_l("E-mail domains"), validators=[Length(max=1000)])
 
 
 class EditUserForm(FlaskForm):

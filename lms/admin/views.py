@@ -16,7 +16,9 @@ from lms.auth.access import role_required
 from lms.extensions import db
 from lms.messages import message_for
 from lms.models import Organization, User
+from lms.paging import page_from
 from lms.services import accounts
+from lms.services.company_domains import all_domains, parse_domains
 from lms.services.errors import Invalid, NotFound
 from lms.web import content_store
 
@@ -57,7 +59,7 @@ def users():
             return redirect(url_for("admin.users"))
     elif request.method == "POST":
         status = 400
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_from(request.args)
     users, total = _users_page(page)
     return render_template("admin/users.html", form=form, users=users, total=total, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)), status
@@ -120,7 +122,8 @@ def organizations():
     if form.validate_on_submit():
         try:
             accounts.create_organization(form.slug.data, form.name.data, actor_id=current_user.id,
-                                         address=request.remote_addr)
+                                         address=request.remote_addr,
+                                         domains=parse_domains(form.domains.data))
         except Invalid as exc:
             getattr(form, exc.field).errors.append(message_for(exc.message))
             status = 422
@@ -134,7 +137,8 @@ def organizations():
         .outerjoin(User, User.organization_id == Organization.id)
         .group_by(Organization.id).order_by(Organization.name)
     ).all()
-    return render_template("admin/organizations.html", form=form, rows=rows), status
+    return render_template("admin/organizations.html", form=form, rows=rows,
+                           domains=all_domains()), status
 
 
 @bp.get("/content")
@@ -142,4 +146,5 @@ def organizations():
 def content_status():
     store = content_store()
     return render_template("admin/content.html", courses=store.courses(),
-                           quizzes=store.quizzes(), problems=store.problems())
+                           quizzes=store.quizzes(), problems=store.problems(),
+                           stale=store.stale())

@@ -6,11 +6,13 @@ from flask import g, jsonify
 
 from lms.api import bp, json_body
 from lms.api.openapi import EXTRA_PATHS, EXTRA_SCHEMAS
+from lms.content.visibility import quiz_hidden, visible_quiz
 from lms.models.types import utcnow
 from lms.quiz import grace
 from lms.rules.grading import public_questions, review_for
 from lms.services import attempts as service
-from lms.services.errors import Invalid, NotFound
+from lms.quiz.guard import COURSES_UNFINISHED, guard_for
+from lms.services.errors import Conflict, Invalid, NotFound
 from lms.web import content_store
 
 
@@ -19,10 +21,18 @@ def _iso(value):
 
 
 def _quiz_or_404(slug: str):
-    quiz = content_store().quiz(slug)
+    quiz = visible_quiz(content_store(), slug, g.api_user.sees_drafts)
     if quiz is None:
         raise NotFound("No such quiz, or it cannot be taken while its file has errors.")
     return quiz
+
+
+def _visible_attempt(attempt_id: str) -> str:
+    """The attempt's id if the caller may see its quiz (a draft course's: staff only)."""
+    slug = service.quiz_slug_of(g.api_user, attempt_id)
+    if quiz_hidden(content_store(), slug, g.api_user.sees_drafts):
+        raise NotFound("No such attempt.")
+    return attempt_id
 
 
 def attempt_json(attempt, *, with_questions: bool) -> dict:
@@ -79,13 +89,17 @@ def quiz_info(slug: str):
 @bp.post("/quizzes/<slug>/attempts")
 def start_attempt(slug: str):
     quiz = _quiz_or_404(slug)
+    guard = guard_for(g.api_user, slug, content_store())
+    if guard.blocks:
+        raise Conflict("Complete the certification's courses before starting this exam.",
+                       code=COURSES_UNFINISHED, courses=[c.slug for c in guard.unfinished])
     attempt, created = service.start_attempt(g.api_user, quiz, utcnow(), grace())
     return jsonify(attempt_json(attempt, with_questions=True)), (201 if created else 200)
 
 
 @bp.get("/attempts/<attempt_id>")
 def get_attempt(attempt_id: str):
-    attempt = service.owned_attempt(g.api_user, attempt_id, utcnow(), grace())
+    attempt = service.owned_attempt(g.api_user, _visible_attempt(attempt_id), utcnow(), grace())
     return jsonify(attempt_json(attempt, with_questions=attempt.status == "in_progress"))
 
 
@@ -97,14 +111,15 @@ def save_answers(attempt_id: str):
         raise Invalid("'answers' must be an object of question id to answer.", field="answers")
     if isinstance(seq, bool) or not isinstance(seq, int):
         raise Invalid("'seq' must be an integer.", field="seq")
-    attempt = service.save_answers(g.api_user, attempt_id, answers, seq, utcnow(), grace())
+    attempt = service.save_answers(g.api_user, _visible_attempt(attempt_id), answers, seq,
+                                   utcnow(), grace())
     return jsonify({"id": attempt.id, "status": attempt.status, "seq": attempt.last_seq,
                     "saved_at": _iso(attempt.last_saved_at), "answers": attempt.answers})
 
 
 @bp.post("/attempts/<attempt_id>/submit")
 def submit_attempt(attempt_id: str):
-    attempt = service.submit(g.api_user, attempt_id, utcnow(), grace())
+    attempt = service.submit(g.api_user, _visible_attempt(attempt_id), utcnow(), grace())
     return jsonify({"id": attempt.id, "status": attempt.status,
                     "score_percent": attempt.percent, "passed": attempt.passed,
                     "submitted_at": _iso(attempt.submitted_at)})
@@ -185,7 +200,8 @@ EXTRA_PATHS.append({
         "parameters": [_SLUG],
         "responses": {"201": _json({"$ref": "#/components/schemas/Attempt"}, "Started"),
                       "200": _json({"$ref": "#/components/schemas/Attempt"}, "The open attempt"),
-                      "409": _json(_ERR, "No attempts left or cooldown running"), **_ERRORS}}},
+                      "409": _json(_ERR, "No attempts left, cooldown running, or courses unfinished"
+                                   " (courses_before_exam: block)"), **_ERRORS}}},
     "/attempts/{id}": {"get": {
         "summary": "An attempt: status, deadline, saved answers; result and review when closed",
         "tags": ["quizzes"], "parameters": [_ID],
@@ -196,9 +212,10 @@ EXTRA_PATHS.append({
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Answers"}}}},
         "responses": {"200": _json({"type": "object"}),
-                      "400": _json(_ERR, "Not a JSON object"),
+                      "400": _json(_ERR, "Not a JSON object, nested too deeply, or a NUL character"),
                       "409": _json(_ERR, "Stale seq or closed attempt"),
-                      "422": _json(_ERR, "Invalid body"), **_ERRORS}}},
+                      "422": _json(_ERR, "Invalid body, seq out of range, or answers refused "
+                                         "(nothing saved; errors per question)"), **_ERRORS}}},
     "/attempts/{id}/submit": {"post": {
         "summary": "Grade and close (idempotent)", "tags": ["quizzes"], "parameters": [_ID],
         "responses": {"200": _json({"$ref": "#/components/schemas/SubmitResult"}), **_ERRORS}}},

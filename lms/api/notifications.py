@@ -24,7 +24,9 @@ def _whole_number(name: str, low: int, high: int) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+    # Length first: int() of thousands of digits is refused by Python itself (a 500).
+    if (not raw.isascii() or not raw.isdigit() or len(raw) > len(str(high))
+            or not low <= int(raw) <= high):
         raise Invalid(f"{name} must be a whole number from {low} to {high}.", field=name)
     return int(raw)
 

@@ -39,16 +39,40 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"error": {"type": "object", "required": ["code", "message"],
                                  "properties": {"code": {"type": "string"},
                                                 "message": {"type": "string"},
-                                                "field": {"type": "string"}}}},
+                                                "field": {"type": "string"},
+                                                "errors": {
+                                                    "type": "object",
+                                                    "description": "Per question id: why its answer was refused",
+                                                    "additionalProperties": {
+                                                        "type": "object", "required": ["code", "message"],
+                                                        "properties": {"code": {"type": "string"},
+                                                                       "message": {"type": "string"}}}}}}},
     },
     "Me": {
-        "type": "object", "required": ["id", "email", "name", "role", "organization"],
+        "type": "object",
+        "required": ["id", "email", "name", "role", "organization", "points", "next_steps"],
         "properties": {
             "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
+            "points": {"type": "integer", "minimum": 0,
+                       "description": "All-time points from the points ledger"},
+            "next_steps": {
+                "type": "array",
+                "description": "What to do next toward the next certification, in order, "
+                               "then renewals of certifications about to expire",
+                "items": {"$ref": "#/components/schemas/NextStep"}},
             "role": {"type": "string", "enum": ["learner", "trainer", "manager", "admin"]},
             "organization": {"oneOf": [{"type": "null"}, {
                 "type": "object", "properties": {"slug": {"type": "string"},
                                                  "name": {"type": "string"}}}]},
+        },
+    },
+    "NextStep": {
+        "type": "object", "required": ["kind", "title", "url", "certification"],
+        "properties": {
+            "kind": {"type": "string", "enum": ["course", "lesson", "exam", "practical",
+                                                "evidence", "approval", "renew"]},
+            "title": {"type": "string"}, "url": {"type": "string", "format": "uri"},
+            "certification": {"type": "string", "description": "The level it leads to"},
         },
     },
     "Course": {

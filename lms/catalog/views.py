@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 
 from lms.content.courses import LEVELS, Course
 from lms.security.files import send_provided_file
+from lms.services import next_steps
 from lms.services import progress as progress_service
 from lms.services.errors import Conflict, NotFound
 from lms.web import content_store
@@ -58,7 +59,8 @@ def index():
                                     key=lambda c: c.track):
             tracks.append((track, list(items)))
         groups.append((level, tracks))
-    return render_template("catalog/index.html", groups=groups, progress=progress)
+    path = next_steps.path_of(current_user, content_store())
+    return render_template("catalog/index.html", groups=groups, progress=progress, path=path)
 
 
 @bp.get("/courses/<slug>")

@@ -12,6 +12,7 @@ from lms.content.program import Certification as LevelDefinition, Program
 from lms.models import Certification, User
 from lms.models.types import utcnow
 from lms.rules.certification import LevelStatus
+from lms.scores import rounded
 from lms.wording import describe_requirement
 from lms.services import certifications as certs
 from lms.services.badges import verify_url
@@ -78,7 +79,7 @@ def level_views(user: User, store, program: Program, now: datetime | None = None
                 # Display only: a failed attempt's score tells the learner how far off they
                 # are. A pass that no longer counts (from before a revocation or a lapse) is
                 # not shown: "at least 80% (best so far: 85%)" would read as met.
-                req = replace(req, current=round(best[req.target], 1))
+                req = replace(req, current=float(rounded(best[req.target])))
             lines.append(RequirementLine(req.kind, req.target,
                                          describe_requirement(req, language, names), req.met))
         held = latest.get(definition.level)

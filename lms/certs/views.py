@@ -14,6 +14,7 @@ from lms.certs.forms import EvidenceForm, RevokeForm, SignoffForm, UploadForm, m
 from lms.certs.overview import level_views, linkedin_url
 from lms.extensions import db
 from lms.models import Certification, User
+from lms.paging import page_from
 from lms.security.files import send_download
 from lms.services import certifications as certs
 from lms.services import evidence as evidence_service
@@ -78,7 +79,7 @@ def people():
     if search:
         like = f"%{search.lower()}%"
         query = query.where(func.lower(User.email).like(like) | func.lower(User.name).like(like))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_from(request.args)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     users = db.session.scalars(query.order_by(User.email).limit(PAGE_SIZE)
                                .offset((page - 1) * PAGE_SIZE)).all()

@@ -14,6 +14,7 @@ from lms.extensions import db
 from lms.messages import message_for
 from lms.models import Post
 from lms.models.types import utcnow
+from lms.paging import page_from
 from lms.services import discussions
 from lms.services.errors import Forbidden, NotFound, ServiceError
 from lms.web import content_store
@@ -28,8 +29,7 @@ def _lesson_or_404(slug: str, lesson_slug: str):
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+    return page_from(request.args)
 
 
 def _thread_url(post: Post) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from lms.content.problems import ContentError
+from lms.content.yaml_errors import yaml_problem
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,9 @@ def split_front_matter(text: str) -> Document:
     try:
         meta = yaml.safe_load(raw) if raw.strip() else {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(line, f"invalid front matter: {problem}") from None
+        line, problem = yaml_problem(exc)
+        raise ContentError(line + 2 if line is not None else 1,
+                           f"invalid front matter: {problem}") from None
     if not isinstance(meta, dict):
         raise ContentError(2, "front matter must be a mapping of 'key: value' lines")
     return Document(meta=meta, body="".join(lines[end + 1:]), body_line=end + 2)

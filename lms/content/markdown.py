@@ -8,6 +8,8 @@ never per request.
 
 from __future__ import annotations
 
+import re
+import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,7 +37,7 @@ ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
     "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong",
     "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-    "tr", "u", "ul",
+    "tr", "u", "ul", "label",
 }
 
 _COMMON = {"id", "title", "lang"}
@@ -54,11 +56,19 @@ ALLOWED_ATTRIBUTES = {
     "th": _COMMON | {"align", "colspan", "rowspan", "scope"},
     "td": _COMMON | {"align", "colspan", "rowspan"},
     "col": _COMMON | {"span"},
+    "ul": _COMMON | {"class"},
+}
+# GFM task list boxes: placeholders through the sanitizer (which never lets an <input>
+# through), then disabled checkboxes. Written by hand they give the same harmless box.
+_BOXES = {
+    '<span class="task-list-box"></span>': '<input type="checkbox" disabled>',
+    '<span class="task-list-box task-list-box--checked"></span>':
+        '<input type="checkbox" disabled checked>',
 }
 
 # Classes authored content may carry: code languages and the admonition / footnote
 # markup the extensions emit. Anything else is dropped.
-_ALLOWED_CLASS_PREFIXES = ("language-", "admonition", "footnote")
+_ALLOWED_CLASS_PREFIXES = ("language-", "admonition", "footnote", "task-list")
 _ADMONITION_KINDS = {"note", "tip", "hint", "important", "warning", "caution",
                      "danger", "attention", "error", "admonition-title"}
 
@@ -97,6 +107,44 @@ class _RewriteLinks(Treeprocessor):
                     el.set(attr, self.rewrite(value))
 
 
+_TASK = re.compile(r"^\[([ xX])\][ \t]+")
+
+
+class _TaskLists(Treeprocessor):
+    """GFM task lists: ``- [ ] item`` / ``- [x] item`` become disabled checkboxes."""
+
+    def run(self, root):
+        for ul in root.iter("ul"):
+            found = False
+            for li in ul.findall("li"):
+                holder = li[0] if len(li) and li[0].tag == "p" and not (li.text or "").strip() \
+                    else li
+                match = _TASK.match(holder.text or "")
+                if match is None:
+                    continue
+                found = True
+                holder.text = holder.text[match.end():]
+                # The box inside a <label> with the item's text: its accessible name.
+                label = etree.Element("label")
+                checked = " task-list-box--checked" if match.group(1) in "xX" else ""
+                box = etree.SubElement(label, "span", {"class": "task-list-box" + checked})
+                box.tail = " " + (holder.text or "")
+                holder.text = None
+                inline = [c for c in holder if c.tag not in ("ul", "ol", "p", "div", "pre")]
+                for child in inline:
+                    holder.remove(child)
+                    label.append(child)
+                holder.insert(0, label)
+                li.set("class", "task-list-item")
+            if found:
+                ul.set("class", "task-list")
+
+
+class _TaskListExtension(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_TaskLists(md), "lms_task_lists", 6)
+
+
 class _RewriteExtension(Extension):
     def __init__(self, rewrite: UrlRewriter):
         super().__init__()
@@ -129,7 +177,7 @@ def _flatten_toc(tokens, out):
 
 def render_markdown(text: str, rewrite_url: UrlRewriter | None = None) -> Rendered:
     """Render authored Markdown to sanitized HTML plus its table of contents."""
-    extensions = list(EXTENSIONS)
+    extensions = [*EXTENSIONS, _TaskListExtension()]
     if rewrite_url is not None:
         extensions.append(_RewriteExtension(rewrite_url))
     md = markdown.Markdown(
@@ -139,7 +187,10 @@ def render_markdown(text: str, rewrite_url: UrlRewriter | None = None) -> Render
     )
     html = md.convert(text)
     toc = tuple(_flatten_toc(getattr(md, "toc_tokens", []), []))
-    return Rendered(html=sanitize(html), toc=toc)
+    html = sanitize(html)
+    for placeholder, box in _BOXES.items():
+        html = html.replace(placeholder, box)
+    return Rendered(html=html, toc=toc)
 
 
 def render_inline(text: str) -> str:

@@ -19,6 +19,7 @@ from yaml.nodes import Node, ScalarNode
 
 from lms.content.durations import parse_duration
 from lms.content.problems import ContentProblem
+from lms.content.yaml_errors import yaml_problem
 from lms.content.yaml_reader import Entry, NodeReader, construct, line_of, show, suggest
 
 PROGRAM_PATH = "courses/program.yml"
@@ -32,7 +33,9 @@ _TOP_KEYS = ("certifications", "tiers", "margin", "points", "tracks")
 _POINTS_KEYS = ("lesson", "quiz_passed", "certification", "accepted_answer")
 MAX_POINTS = 100_000
 _CERT_KEYS = ("title", "requires", "courses", "exams", "practical", "evidence", "approvals",
-              "valid_for")
+              "valid_for", "courses_before_exam")
+# What starting one of the level's exams with its courses not all complete does.
+COURSE_GUARDS = ("warn", "block")
 _TIER_KEYS = ("title", "certified", "deals_closed", "annual_revenue", "target_met")
 _MARGIN_KEYS = ("base", "target_bonus", "certification_bonus", "max")
 
@@ -49,6 +52,7 @@ class Certification:
     approvals: tuple[str, ...] = ()         # sign-off names: recommendation, interview, ...
     valid_for: timedelta | None = None      # None: never expires
     rank: int = 0                           # position in the file, 0 = lowest level
+    courses_before_exam: str = "warn"       # warn | block: an exam started with courses left
 
 
 @dataclass(frozen=True)
@@ -133,16 +137,15 @@ class Program:
 
 
 def parse_program(path: str, text: str) -> tuple[Program | None, list[ContentProblem]]:
-    """Parse program.yml. Any problem yields no program at all: awarding certifications
-    from a half-understood program (a misspelt requirement silently dropped) would be
-    worse than awarding none until the file is fixed."""
+    """Parse program.yml. Any problem yields no program from this file (the content store
+    keeps serving the last good one): awarding certifications from a half-understood
+    program (a misspelt requirement silently dropped) would be worse."""
     reader = _ProgramReader(path)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [ContentProblem(path, mark.line + 1 if mark else 0,
+        line, problem = yaml_problem(exc)
+        return None, [ContentProblem(path, line + 1 if line is not None else 0,
                                      f"invalid YAML: {problem}")]
     if root is None:
         return None, [ContentProblem(path, 0, "the program is empty; it needs 'certifications'")]
@@ -278,8 +281,19 @@ class _ProgramReader(NodeReader):
                                                  "own; write 'practical: true' instead")
         practical = self.boolean(fields.get("practical"), f"{label} practical")
         valid_for = self.valid_for(fields.get("valid_for"), label)
+        guard = self.course_guard(fields.get("courses_before_exam"), label)
         return Certification(level, title, requires, courses, exams, bool(practical), evidence,
-                             approvals, valid_for, rank)
+                             approvals, valid_for, rank, guard)
+
+    def course_guard(self, entry: Entry | None, label: str) -> str:
+        if entry is None:
+            return "warn"
+        value = construct(entry[1]) if isinstance(entry[1], ScalarNode) else None
+        if value not in COURSE_GUARDS:
+            self.problem(entry[1], f"{label} courses_before_exam must be 'warn' or 'block', "
+                                   f"not {show(entry[1])}")
+            return "warn"
+        return value
 
     def tiers(self, entry: Entry) -> tuple[Tier, ...]:
         key_node, node = entry

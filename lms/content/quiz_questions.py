@@ -22,8 +22,10 @@ MAX_POINTS = 1000
 
 _ATTRIBUTES = re.compile(r"^(?P<stem>.*?)\s*\{(?P<attrs>[^{}]*)\}\s*$")
 _EXPLICIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_WEIGHT = r"[+-]?\d{1,3}(?:\.\d+)?%"
 _CHOICE = re.compile(
-    r"^ {0,3}[-*+][ \t]+(?:\((?P<radio>[ xX]?)\)|\[(?P<check>[ xX]?)\])(?:[ \t]+(?P<text>.*))?$"
+    rf"^ {{0,3}}[-*+][ \t]+(?:\((?P<radio>[ xX]?|{_WEIGHT})\)|\[(?P<check>[ xX]?|{_WEIGHT})\])"
+    r"(?:[ \t]+(?P<text>.*))?$"
 )
 _ANSWER = re.compile(r"^=(?P<text>.*)$")
 _EXPLANATION = re.compile(r"^ {0,3}>")
@@ -38,6 +40,9 @@ class Choice:
     text: str  # as authored (Markdown), for trainers' reports
     html: str
     correct: bool
+    # Percent of the question's points this choice is worth, when the question gives
+    # weights (``[50%]``, ``[-100%]``, ``(50%)``); None otherwise.
+    weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,9 @@ def parse_question(block: QuestionBlock) -> Question:
         raise ContentError(rubric[0], "a '> rubric:' block belongs to an {essay} question only")
     if attrs.partial and kind != "multiple":
         raise ContentError(block.heading_line, "'partial' only applies to a [ ] / [x] question")
+    if attrs.partial and any(choice.weight is not None for choice in choices):
+        raise ContentError(block.heading_line,
+                           "'partial' and choice weights do not mix: the weights give the credit")
 
     return Question(
         id=question_id,
@@ -223,9 +231,9 @@ def _split_sections(block: QuestionBlock):
             after_choice = bool(choice)
             if choice:
                 marker = "radio" if choice["radio"] is not None else "check"
-                flag = choice["radio"] if marker == "radio" else choice["check"]
-                choices.append((number, marker + ("x" if flag.strip() else ""),
-                                (choice["text"] or "").strip()))
+                flag = (choice["radio"] if marker == "radio" else choice["check"]).strip()
+                flag = flag if flag.endswith("%") else "x" if flag else ""
+                choices.append((number, marker + flag, (choice["text"] or "").strip()))
             else:
                 answers.append((number, answer["text"].strip()))
             continue
@@ -253,10 +261,11 @@ def _track_fence(open_fence: str | None, raw: str) -> str | None:
 
 
 def _parse_choices(question_id: str, lines, heading_line: int) -> tuple[str, tuple[Choice, ...]]:
-    style = lines[0][1].rstrip("x")
+    style = _style(lines[0][1])
     for number, marker, _ in lines:
-        if marker.rstrip("x") != style:
+        if _style(marker) != style:
             raise ContentError(number, "a question mixes ( ) and [ ] choices; use one kind")
+    weighted = any(marker.endswith("%") for _, marker, _ in lines)
     choices: list[Choice] = []
     seen: dict[str, int] = {}
     for number, marker, text in lines:
@@ -266,8 +275,10 @@ def _parse_choices(question_id: str, lines, heading_line: int) -> tuple[str, tup
         if choice_id in seen:
             raise ContentError(number, f"the same choice appears twice (also line {seen[choice_id]})")
         seen[choice_id] = number
+        weight = _weight(number, marker, style) if weighted else None
+        correct = marker.endswith("x") if weight is None else weight > 0
         choices.append(Choice(id=choice_id, text=text, html=render_inline(text),
-                              correct=marker.endswith("x")))
+                              correct=correct, weight=weight))
     correct_lines = [number for number, marker, _ in lines if marker.endswith("x")]
     if style == "radio":
         if not correct_lines:
@@ -276,9 +287,27 @@ def _parse_choices(question_id: str, lines, heading_line: int) -> tuple[str, tup
             raise ContentError(correct_lines[1], "a ( ) question needs exactly one (x); "
                                                  "use [ ] / [x] for several right answers")
         return "single", tuple(choices)
-    if not correct_lines:
-        raise ContentError(heading_line, "a [ ] question needs at least one [x]")
+    if not any(choice.correct for choice in choices):
+        raise ContentError(heading_line, "a [ ] question needs at least one [x]"
+                           + (" or a weight above 0%" if weighted else ""))
     return "multiple", tuple(choices)
+
+
+def _style(marker: str) -> str:
+    return "radio" if marker.startswith("radio") else "check"
+
+
+def _weight(number: int, marker: str, style: str) -> float:
+    """A choice's percent in a weighted question: (x)/[x] 100, ( )/[ ] 0, or as written."""
+    flag = marker[len(style):]
+    if not flag.endswith("%"):
+        return 100.0 if flag == "x" else 0.0
+    value = float(flag[:-1])
+    if style == "radio" and not 0 <= value <= 100:
+        raise ContentError(number, f"a ( ) choice's weight {flag} must be from 0% to 100%")
+    if not -100 <= value <= 100:
+        raise ContentError(number, f"a choice's weight {flag} must be from -100% to 100%")
+    return value
 
 
 def _parse_accepted(lines) -> tuple[str, tuple[Answer, ...]]:

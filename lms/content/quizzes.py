@@ -8,6 +8,7 @@ working (docs/authoring.en.md, "Quizzes and exams"). Question-level grammar live
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
+def is_slug(value: str) -> bool:
+    return bool(_SLUG.fullmatch(value))
+
+
 @dataclass(frozen=True)
 class Quiz:
     slug: str
@@ -57,6 +62,8 @@ class Quiz:
     intro_html: str
     questions: tuple[Question, ...]
     path: str
+    # The file's content hash: certifications record the exam versions they were earned on.
+    version: str = ""
 
     @property
     def total_points(self) -> float:
@@ -117,6 +124,7 @@ def parse_quiz(path: str, text: str) -> tuple[Quiz | None, list[ContentProblem]]
     if errors(problems) or settings is None:
         return None, sorted(problems)
     quiz = Quiz(slug=slug, intro_html=intro_html, questions=tuple(questions), path=path,
+                version=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
                 **settings.__dict__)
     return quiz, sorted(problems)
 

@@ -19,6 +19,7 @@ from typing import Any
 from lms.content.courses import LEVELS, Course, load_course
 from lms.content.crossrefs import check_course_levels, check_course_references
 from lms.content.files import FileCache, Stamp, read_text, stamp_of
+from lms.content.last_good import LastGoodCopies
 from lms.content.links import SLUG
 from lms.content.problems import ContentError, ContentProblem
 from lms.content.program import Program, parse_program, validate_program
@@ -39,6 +40,8 @@ class _Snapshot:
     quizzes: Mapping[str, Quiz] = field(default_factory=dict)
     program: Program | None = None
     problems: tuple[ContentProblem, ...] = ()
+    # Paths whose current file is broken while its last valid version is served.
+    stale: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,12 +50,38 @@ class _Entry:
     fingerprint: Any
     value: Any
     problems: tuple[ContentProblem, ...]
+    # The last version that parsed without an error, while this one has errors: served in
+    # its place, so a typo never takes a course, quiz or the program away
+    # (docs/authoring.en.md, "Publishing and editing safely").
+    last_good: Any = None
+
+    @property
+    def broken(self) -> bool:
+        return self.value is None or bool(errors(self.problems))
+
+    @property
+    def stale(self) -> bool:
+        """Broken now, with an older valid version served instead."""
+        return self.broken and self.last_good is not None
+
+    @property
+    def live(self) -> Any:
+        return self.last_good if self.stale else self.value
+
+
+def _keeping_last_good(entry: _Entry, previous: _Entry | None) -> _Entry:
+    if not entry.broken or previous is None:
+        return entry
+    good = previous.last_good if previous.broken else previous.value
+    return _Entry(entry.fingerprint, entry.value, entry.problems, good)
 
 
 class ContentStore:
     def __init__(self, root: Path, check_interval: float = 2.0, *,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, keep_dir: Path | None = None):
         self.root = Path(root)
+        # Last valid versions on disk, for a restart while a file is broken (None: memory only).
+        self._copies = LastGoodCopies(keep_dir, self.root)
         self.check_interval = check_interval
         self._clock = clock
         self._lock = threading.Lock()
@@ -90,6 +119,11 @@ class ContentStore:
 
     def problems(self) -> tuple[ContentProblem, ...]:
         return self._current().problems
+
+    def stale(self) -> tuple[str, ...]:
+        """Paths (``courses/<slug>``, ``quizzes/<file>``, the program) that are broken now
+        while their last valid version keeps being served."""
+        return self._current().stale
 
     def asset_path(self, course_slug: str, relpath: str) -> Path | None:
         """The file ``relpath`` inside ``courses/<course_slug>/`` to serve, or None.
@@ -163,7 +197,13 @@ class ContentStore:
                 continue
             course, problems = _guarded(f"courses/{slug}",
                                         lambda: load_course(self.root, slug, cache=self._files))
-            entries[slug] = _Entry(fingerprint, course, tuple(problems))
+            entry = _keeping_last_good(_Entry(fingerprint, course, tuple(problems)), previous)
+            if not entry.broken:
+                self._copies.save_course(slug, folder)
+            elif entry.last_good is None and previous is None:
+                kept = self._copies.load_course(slug, load_course)
+                entry = _Entry(fingerprint, course, tuple(problems), kept)
+            entries[slug] = entry
         return entries
 
     def _scan_quizzes(self) -> dict[str, _Entry]:
@@ -188,14 +228,22 @@ class ContentStore:
         if previous is not None and previous.fingerprint == stamp:
             return previous
 
+        source: list[str] = []
+
         def run() -> tuple[Any, list[ContentProblem]]:
             try:
-                return parse(rel, read_text(path))
+                source.append(read_text(path))
+                return parse(rel, source[0])
             except ContentError as exc:
                 return None, [ContentProblem(rel, exc.line, exc.message)]
 
         value, problems = _guarded(rel, run)
-        return _Entry(stamp, value, tuple(problems))
+        entry = _keeping_last_good(_Entry(stamp, value, tuple(problems)), previous)
+        if not entry.broken and source:
+            self._copies.save_file(rel, source[0])
+        elif entry.broken and entry.last_good is None and previous is None:
+            entry = _Entry(stamp, value, tuple(problems), self._copies.load_file(rel, parse))
+        return entry
 
     def _known_paths(self) -> set[str]:
         paths = set(self._quizzes)
@@ -204,8 +252,12 @@ class ContentStore:
         return paths
 
     def _build_snapshot(self) -> _Snapshot:
-        courses = {slug: e.value for slug, e in self._courses.items() if e.value is not None}
-        quizzes = {e.value.slug: e.value for e in self._quizzes.values() if e.value is not None}
+        courses = {slug: e.live for slug, e in self._courses.items() if e.live is not None}
+        quizzes = {e.live.slug: e.live for e in self._quizzes.values() if e.live is not None}
+        stale = [f"courses/{slug}" for slug, e in self._courses.items() if e.stale]
+        stale += [rel for rel, e in self._quizzes.items() if e.stale]
+        if self._program is not None and self._program.stale:
+            stale.append(PROGRAM_PATH)
         problems: list[ContentProblem] = []
         if not self.root.is_dir():
             problems.append(ContentProblem(str(self.root), 0, "the content root does not exist"))
@@ -216,7 +268,7 @@ class ContentStore:
         quiz_slugs = {Path(rel).stem for rel in self._quizzes}
         problems += _guarded("courses", lambda: (None, check_course_references(
             courses, set(self._courses), quiz_slugs)))[1]
-        program = self._program.value if self._program is not None else None
+        program = self._program.live if self._program is not None else None
         if self._program is not None:
             problems += self._program.problems
         if program is not None:
@@ -231,7 +283,7 @@ class ContentStore:
         ordered = tuple(sorted(courses.values(), key=lambda c: (c.order, c.slug)))
         return _Snapshot(courses=MappingProxyType(courses), ordered=ordered,
                          quizzes=MappingProxyType(quizzes), program=program,
-                         problems=tuple(sorted(set(problems))))
+                         problems=tuple(sorted(set(problems))), stale=tuple(sorted(stale)))
 
 
 def check(root: Path) -> list[ContentProblem]:

@@ -6,12 +6,15 @@ from lms.models.audit import AuditEvent
 from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
 from lms.models.discussions import Post
 from lms.models.health import HealthProbe
+from lms.models.invitations import AccountToken, OrganizationDomain
 from lms.models.notifications import Notification
 from lms.models.organizations import Organization
+from lms.models.outbox import OutboxMessage
 from lms.models.points import CompanyPointsTotal, PointsEntry, PointsTotal
 from lms.models.progress import LessonProgress
 
 __all__ = [
+    "AccountToken",
     "ApiToken",
     "Attempt",
     "AuditEvent",
@@ -22,6 +25,8 @@ __all__ = [
     "LoginThrottle",
     "Notification",
     "Organization",
+    "OrganizationDomain",
+    "OutboxMessage",
     "PersonEvidence",
     "PointsEntry",
     "PointsTotal",

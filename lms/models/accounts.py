@@ -39,6 +39,9 @@ class User(db.Model):
     unread_notifications: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The person chose not to appear on the people leaderboard (company totals still count).
     leaderboard_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A password typed by an admin is known to someone else: it is changed at first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
 
     # Loaded on access: the user is read on every request, the company rarely.
     # Lists that show companies ask for it with selectinload.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -32,7 +32,7 @@ class Attempt(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     snapshot: Mapped[dict] = mapped_column(JSON)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
-    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)  # clients may send ms timestamps
     last_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     essay_scores: Mapped[dict] = mapped_column(JSON, default=dict)
     essay_comments: Mapped[dict] = mapped_column(JSON, default=dict)

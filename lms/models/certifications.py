@@ -45,6 +45,9 @@ class Certification(db.Model):
     # email must not change what an issued assertion says.
     recipient_salt: Mapped[str | None] = mapped_column(String(32))
     recipient_identity: Mapped[str | None] = mapped_column(String(80))  # "sha256$<hex>"
+    # {exam quiz slug: content hash of its file} when awarded: which exam versions it was
+    # earned on (docs/authoring.en.md). NULL for certifications awarded before this existed.
+    exam_versions: Mapped[dict | None] = mapped_column(JSON)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 

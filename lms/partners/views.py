@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from lms.auth.access import role_required
 from lms.models.types import utcnow
+from lms.paging import page_from
 from lms.partners.charts import charts_section
 from lms.rules.health import HEALTH_GOOD, HEALTH_LOW
 from lms.partners.forms import MetricsForm, TierForm
@@ -83,7 +84,7 @@ def _filter_from_args() -> orgs.CompanyFilter:
         q=args.get("q", "").strip()[:100], tier=args.get("tier", ""),
         eligible=args.get("eligible", ""), status=status if status in orgs.STATUSES else "",
         sort=sort if sort in orgs.SORTS else "name", descending=args.get("dir") == "desc",
-        page=max(args.get("page", 1, type=int) or 1, 1))
+        page=page_from(args))
 
 
 def _filter_args(flt: orgs.CompanyFilter, **changes) -> dict:
@@ -126,7 +127,7 @@ def company(slug: str):
     courses = people_service.program_courses(shown, store.courses())
     total = people_service.count_people(org.id)
     pages = max((total + PEOPLE_PER_PAGE - 1) // PEOPLE_PER_PAGE, 1)
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    page = page_from(request.args, pages)
     people = people_service.people_page(shown, org.id, courses, now, page=page,
                                         per_page=PEOPLE_PER_PAGE)
     candidates = people_service.training_candidates(shown, org.id, standing.summary.missing,
@@ -188,7 +189,7 @@ def confirm_tier(slug: str):
 @manager_area
 def expiring():
     ids = orgs.visible_ids(current_user)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_from(request.args)
     rows, total = people_service.expiring_soon(ids, utcnow(), page=page, per_page=50)
     pages = max((total + 49) // 50, 1)
     return render_template("partners/expiring.html", rows=rows, total=total, page=page,

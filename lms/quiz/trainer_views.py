@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from lms.auth.access import role_required
+from lms.content.visibility import visible_quiz
 from lms.extensions import db
 from lms.models import Attempt, User
 from lms.models.types import utcnow
@@ -70,8 +71,8 @@ def statistics(slug: str):
 @bp.get("/quizzes/<slug>/results.csv")
 @role_required("trainer", "admin", "manager")
 def results_csv(slug: str):
-    if content_store().quiz(slug) is None:
-        abort(404)
+    if visible_quiz(content_store(), slug, current_user.sees_drafts) is None:
+        abort(404)  # a manager never sees a draft course's quiz
     # A partner manager exports their own company's people only; a channel
     # manager (no company), trainers and admins export everyone.
     org_id = current_user.organization_id if current_user.role == "manager" else None

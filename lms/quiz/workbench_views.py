@@ -61,7 +61,10 @@ def preview_index():
 @bp.get("/preview/quizzes/<slug>")
 @role_required(*STAFF)
 def preview_quiz(slug: str):
-    quiz = content_store().quiz(slug)
+    store = content_store()
+    quiz = store.quiz(slug)
+    if quiz is None and store.refresh(force=True):  # just saved (import) in another worker
+        quiz = store.quiz(slug)
     if quiz is None:
         abort(404)
     show_keys = request.args.get("keys") == "1"

@@ -18,6 +18,21 @@ from typing import Any
 MAX_ANSWER_CHARS = 10_000
 # A saved multiple-choice answer never needs more ids than this.
 MAX_CHOICES_PER_ANSWER = 100
+# Save sequence numbers are stored in a 64-bit column (clients send ms timestamps).
+MAX_SEQ = 2**63 - 1
+
+# Why an answer is refused (docs/api.md "Saving answers").
+UNKNOWN_QUESTION = "unknown_question"
+# In English for API clients; the exam page puts the codes into the learner's words.
+PROBLEM_TEXT = {
+    "unknown_question": "No such question in this attempt.",
+    "answer_too_long": f"An answer can be at most {MAX_ANSWER_CHARS:,} characters.",
+    "not_a_choice": "Not one of this question's choices.",
+    "invalid_answer": "Not a valid answer for this type of question.",
+}
+ANSWER_TOO_LONG = "answer_too_long"
+NOT_A_CHOICE = "not_a_choice"
+INVALID_ANSWER = "invalid_answer"
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
 _GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -79,6 +94,12 @@ def number_matches(answer: str, value: float, tolerance: float) -> bool:
     return abs(number - value) <= tolerance + slack
 
 
+def normalise_newlines(value: str) -> str:
+    """Browsers post line breaks as CRLF; a text answer is kept with LF only, so a
+    ``maxlength`` the browser counted in LF characters holds on the server too."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def clean_answer(question: Mapping[str, Any], value: object) -> str | list[str] | None:
     """The storable form of one answer to a snapshot question, or None if unusable.
 
@@ -102,9 +123,41 @@ def clean_answer(question: Mapping[str, Any], value: object) -> str | list[str] 
             value = str(value)
         elif isinstance(value, float) and math.isfinite(value):
             value = str(value)
-        if isinstance(value, str) and len(value) <= MAX_ANSWER_CHARS:
-            return value
+        if isinstance(value, str):
+            value = normalise_newlines(value)
+            if len(value) <= MAX_ANSWER_CHARS:
+                return value
     return None
+
+
+def answer_problem(question: Mapping[str, Any] | None, value: object) -> str | None:
+    """Why ``value`` cannot be saved as the answer to ``question``, or None if it can."""
+    if question is None:
+        return UNKNOWN_QUESTION
+    if value is None or value == [] or value == "" or clean_answer(question, value) is not None:
+        return None
+    kind = question.get("kind")
+    if kind in {"text", "numeric", "essay"} and isinstance(value, str):
+        return ANSWER_TOO_LONG
+    if kind in {"single", "multiple"} and (isinstance(value, str) or (
+            isinstance(value, list) and len(value) <= MAX_CHOICES_PER_ANSWER
+            and all(isinstance(v, str) for v in value))):
+        return NOT_A_CHOICE
+    return INVALID_ANSWER
+
+
+def answer_problems(incoming: Mapping[str, Any],
+                    snapshot: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Question id → why its answer is refused, for every answer in ``incoming`` that
+    would not be stored as sent (an answer is stored or refused, never dropped)."""
+    questions = {q.get("id"): q for q in snapshot}
+    problems = {}
+    for question_id, value in incoming.items():
+        question = questions.get(question_id) if isinstance(question_id, str) else None
+        problem = answer_problem(question, value)
+        if problem:
+            problems[str(question_id)[:100]] = problem
+    return problems
 
 
 def merge_answers(saved: Mapping[str, Any], incoming: object,
@@ -129,6 +182,11 @@ def merge_answers(saved: Mapping[str, Any], incoming: object,
         if cleaned is not None:
             merged[question_id] = cleaned
     return merged
+
+
+def seq_out_of_range(seq: object) -> bool:
+    """An integer seq too large to store (a 422, not a stale 409 or a 500)."""
+    return isinstance(seq, int) and not isinstance(seq, bool) and abs(seq) > MAX_SEQ
 
 
 def is_newer_save(last_seq: int | None, seq: object) -> bool:

@@ -38,7 +38,7 @@ def snapshot_questions(quiz, rng: random.Random) -> Snapshot:
     Deterministic for a given ``rng`` state. Each entry::
 
         {"id", "kind", "stem", "stem_html", "body_html", "points", "partial",
-         "choices": [{"id", "html", "correct"}],
+         "choices": [{"id", "html", "correct"[, "weight"]}],
          "accepted": [{"kind": "text", "text"} | {"kind": "regex", "pattern"}
                       | {"kind": "number", "value", "tolerance"}],
          "explanation_html", "rubric_html"}
@@ -61,7 +61,9 @@ def file_order_questions(quiz) -> Snapshot:
 
 
 def _snapshot_question(question: Question, rng: random.Random | None) -> dict[str, Any]:
-    choices = [{"id": c.id, "html": c.html, "correct": c.correct} for c in question.choices]
+    choices = [{"id": c.id, "html": c.html, "correct": c.correct}
+               | ({"weight": c.weight} if c.weight is not None else {})
+               for c in question.choices]
     if rng is not None:
         rng.shuffle(choices)
     return {
@@ -182,7 +184,10 @@ def _fraction_right(question: Mapping[str, Any], answer: object) -> float:
     kind = question["kind"]
     choices = question.get("choices", ())
     if kind == "single":
-        return float(any(c["id"] == answer and c["correct"] for c in choices))
+        chosen = next((c for c in choices if c["id"] == answer), None)
+        if chosen is not None and _is_number(chosen.get("weight")):
+            return min(max(chosen["weight"] / 100, 0.0), 1.0)
+        return float(chosen is not None and chosen["correct"])
     if kind == "multiple":
         return _multiple_fraction(choices, answer, bool(question.get("partial")))
     if not isinstance(answer, str) or len(answer) > MAX_ANSWER_CHARS:
@@ -212,6 +217,12 @@ def _multiple_fraction(choices, answer: object, partial: bool) -> float:
     if not all(isinstance(a, str) and a in ids for a in answer):
         return 0.0  # an unknown id means the answer is not ours to interpret
     ticked = set(answer)
+    if any(_is_number(c.get("weight")) for c in choices):
+        # Weighted choices (as Moodle grades several answers): the ticked weights summed,
+        # kept between 0 and the question's points. Rounded to 1/10000 of a percent so
+        # three 33.33333% weights make a whole (Moodle counts 0.9999999 as right too).
+        total = sum(c.get("weight") or 0 for c in choices if c["id"] in ticked)
+        return min(max(round(total, 4) / 100, 0.0), 1.0)
     right = {c["id"] for c in choices if c["correct"]}
     if not partial:
         return float(ticked == right)
@@ -294,12 +305,15 @@ def review_for(snapshot: Sequence[Mapping[str, Any]], result: Grade, answers: ob
 def keys_for(snapshot: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """The answer key of each question, for trainers only (preview with keys shown).
 
-    ``{question id: {correct: {choice ids}, accepted: [display text], regex: [patterns],
+    ``{question id: {correct: {choice ids}, weights: {choice id: percent},
+    accepted: [display text], regex: [patterns],
     explanation_html, rubric_html}}``.
     """
     return {
         q["id"]: {
             "correct": {c["id"] for c in q.get("choices", ()) if c["correct"]},
+            "weights": {c["id"]: c["weight"]
+                        for c in q.get("choices", ()) if "weight" in c},
             "accepted": [_display_key(k) for k in q.get("accepted", ()) if k.get("kind") != "regex"],
             "regex": [k["pattern"] for k in q.get("accepted", ()) if k.get("kind") == "regex"],
             "explanation_html": q.get("explanation_html", ""),

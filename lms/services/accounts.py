@@ -17,6 +17,7 @@ from lms.models.accounts import ROLES
 from lms.models.types import utcnow
 from lms.security.passwords import hash_password, needs_rehash, password_problem, verify_password
 from lms.services import audit, throttle
+from lms.services.company_domains import set_domains
 from lms.services.errors import Invalid, NotFound, Throttled
 from lms.services.throttle import ThrottleLimits
 
@@ -24,6 +25,9 @@ from lms.services.throttle import ThrottleLimits
 RESERVED_ORG_SLUGS = frozenset({"expiring", "export"})
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL = 254  # RFC 5321, and the column's size
+# The column's size (users.name, organizations.name): longer names are refused here with a
+# reason instead of failing in the database.
+MAX_NAME_CHARS = 200
 
 
 def normalise_email(email: str) -> str:
@@ -37,6 +41,16 @@ def sign_in_email_problem(email: str) -> str | None:
     if "\x00" in email:
         return "email_bad_characters"
     return None
+
+
+def count_attempt(keys: dict[str, int], limits: ThrottleLimits, now: datetime) -> bool:
+    """Count one attempt against each key (key -> limit); True when any key is now past its
+    limit in the window (lms.services.throttle: one atomic upsert per key)."""
+    over = False
+    for name, limit in keys.items():
+        kind, _sep, rest = name.partition(":")
+        over |= throttle.hit(throttle.key(kind, rest), now, limits.window) > limit
+    return over
 
 
 def authenticate(email: str, password: str, *, address: str, limits: ThrottleLimits,
@@ -126,6 +140,7 @@ def change_password(user: User, current: str, new: str, *, address: str | None,
     begin_write()
     user = db.session.get(User, user.id)
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     user.session_version += 1
     audit.record("password.changed", actor_id=user.id, target=user.email, address=address)
     db.session.commit()
@@ -151,10 +166,15 @@ class NewUser:
 
 
 def validate_new_user(data: NewUser, orgs: dict[str, Organization]) -> None:
-    if not EMAIL_RE.match(normalise_email(data.email)):
+    email = normalise_email(data.email)
+    if len(email) > MAX_EMAIL or "\0" in email or not EMAIL_RE.match(email):
         raise Invalid("invalid_email", field="email")
     if not data.name.strip():
         raise Invalid("name_required", field="name")
+    if len(data.name.strip()) > MAX_NAME_CHARS:
+        raise Invalid("name_too_long", field="name")
+    if any(ord(c) < 32 or ord(c) == 127 for c in data.name):
+        raise Invalid("name_invalid", field="name")
     if data.role not in ROLES:
         raise Invalid("invalid_role", field="role")
     if data.org_slug and data.org_slug not in orgs:
@@ -198,7 +218,10 @@ def create_users(items: list[NewUser], *, actor_id: int | None, address: str | N
     for item, email in zip(items, emails):
         user = User(email=email, name=item.name.strip(), role=item.role,
                     organization=orgs.get(item.org_slug) if item.org_slug else None,
-                    password_hash=hash_password(item.password) if item.password else None)
+                    password_hash=hash_password(item.password) if item.password else None,
+                    # A password an admin typed in the site is known to them: the person
+                    # chooses their own at first sign-in. (The command line is the operator's.)
+                    must_change_password=bool(item.password) and actor_id is not None)
         db.session.add(user)
         users.append(user)
         audit.record("user.created", actor_id=actor_id, target=email, address=address,
@@ -208,7 +231,7 @@ def create_users(items: list[NewUser], *, actor_id: int | None, address: str | N
 
 
 def create_organization(slug: str, name: str, *, actor_id: int | None,
-                        address: str | None = None) -> Organization:
+                        address: str | None = None, domains: list[str] = ()) -> Organization:
     slug = (slug or "").strip()
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
         raise Invalid("invalid_slug", field="slug")
@@ -216,12 +239,20 @@ def create_organization(slug: str, name: str, *, actor_id: int | None,
         raise Invalid("slug_taken", field="slug")
     if not (name or "").strip():
         raise Invalid("name_required", field="name")
+    if len(name.strip()) > MAX_NAME_CHARS:
+        raise Invalid("name_too_long", field="name")
     begin_write()
     if db.session.scalar(select(func.count()).where(Organization.slug == slug)):
         raise Invalid("slug_taken", field="slug")
     org = Organization(slug=slug, name=name.strip())
     db.session.add(org)
+    db.session.flush()
     audit.record("organization.created", actor_id=actor_id, target=slug, address=address)
+    try:
+        set_domains(org, list(domains), actor_id=actor_id, address=address)
+    except Invalid:
+        db.session.rollback()
+        raise
     db.session.commit()
     return org
 

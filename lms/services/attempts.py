@@ -10,6 +10,7 @@ so limits and cooldowns hold under concurrent requests on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +23,8 @@ from lms.database import begin_write
 from lms.extensions import db
 from lms.models import Attempt, User
 from lms.rules import attempts as rules
-from lms.rules.answers import is_newer_save, merge_answers
+from lms.rules.answers import (PROBLEM_TEXT, answer_problems, is_newer_save, merge_answers,
+                               seq_out_of_range)
 from lms.rules.grading import Grade, grade, snapshot_questions
 from lms.services import audit, inbox, points
 from lms.services.errors import Conflict, Invalid, NotFound
@@ -207,6 +209,15 @@ def _owned_attempt_for_update(user: User, attempt_id: str) -> Attempt:
     return attempt
 
 
+def quiz_slug_of(user: User, attempt_id: str) -> str:
+    """The quiz of the caller's attempt (for the visibility check), or NotFound."""
+    row = db.session.execute(select(Attempt.user_id, Attempt.quiz_slug)
+                             .where(Attempt.id == str(attempt_id)[:64])).first()
+    if row is None or row.user_id != user.id:
+        raise NotFound("No such attempt.")
+    return row.quiz_slug
+
+
 def owned_attempt(user: User, attempt_id: str, now: datetime, grace: timedelta) -> Attempt:
     """The caller's attempt, closed and graded first if its time ran out."""
     attempt = db.session.scalar(select(Attempt).where(Attempt.id == str(attempt_id)[:64]))
@@ -221,7 +232,16 @@ def owned_attempt(user: User, attempt_id: str, now: datetime, grace: timedelta) 
 
 def save_answers(user: User, attempt_id: str, answers: object, seq: object,
                  now: datetime, grace: timedelta) -> Attempt:
-    """Merge an autosave into the attempt; stale sequence numbers and late saves get 409."""
+    """Merge an autosave into the attempt; stale sequence numbers and late saves get 409.
+
+    Every answer is stored as sent or the whole save is refused (422) with a reason per
+    question in ``errors``: nothing is acknowledged and dropped.
+    """
+    if not isinstance(answers, Mapping):
+        raise Invalid("'answers' must be an object of question id to answer.", field="answers")
+    if seq_out_of_range(seq):
+        raise Invalid("'seq' must be an integer below 2^63.", field="seq",
+                      code="seq_out_of_range")
     begin_write()
     attempt = _owned_attempt_for_update(user, attempt_id)
     if _close_if_overdue(attempt, now, grace):
@@ -236,6 +256,13 @@ def save_answers(user: User, attempt_id: str, answers: object, seq: object,
         last = attempt.last_seq
         db.session.rollback()
         raise Conflict("This save is older than one already kept.", code="stale_seq", last_seq=last)
+    problems = answer_problems(answers, questions_of(attempt))
+    if problems:
+        db.session.rollback()
+        raise Invalid("Some answers cannot be saved; nothing was saved.", field="answers",
+                      code="invalid_answers",
+                      errors={qid: {"code": code, "message": PROBLEM_TEXT[code]}
+                              for qid, code in problems.items()})
     attempt.answers = merge_answers(attempt.answers or {}, answers, questions_of(attempt))
     attempt.last_seq = seq
     attempt.last_saved_at = now

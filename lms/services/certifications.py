@@ -88,8 +88,10 @@ def best_graded_percent(user_id: int) -> dict[str, float]:
     return {quiz: percent for quiz, percent in rows}
 
 
-def person_facts(user: User, courses, program: Program) -> PersonFacts:
-    """Everything the rules need about one person, in five small queries."""
+def person_facts(user: User, courses, program: Program, *,
+                 completed: set[str] | None = None) -> PersonFacts:
+    """Everything the rules need about one person, in five small queries (four when the
+    caller already knows the completed courses)."""
     quizzes = {quiz for cert in program.certifications for quiz, _ in cert.exams}
     passes = []
     if quizzes:
@@ -110,7 +112,8 @@ def person_facts(user: User, courses, program: Program) -> PersonFacts:
     signoffs = db.session.execute(
         select(Signoff.level, Signoff.requirement).where(Signoff.user_id == user.id))
     return PersonFacts.of(
-        completed_courses=completed_course_slugs(user, courses),
+        completed_courses=(completed if completed is not None
+                           else completed_course_slugs(user, courses)),
         exam_passes=passes, evidence=evidence,
         signoffs=[(level, req) for level, req in signoffs],
         held=[held_of(c) for c in certifications_of(user.id)])
@@ -148,13 +151,12 @@ def award_due(user: User, courses, program: Program, *, now: datetime | None = N
                 _tell(cert, "certification_awarded", program)
                 points.earn(cert.user_id, "certification", f"cert:{cert.id}", level=cert.level,
                             now=now)
+                notifications.certification_awarded(person, cert, program.certification(cert.level))
             db.session.commit()
         except IntegrityError:
             # A concurrent request awarded the same level first: re-evaluate against it.
             db.session.rollback()
             continue
-        for cert in awarded:
-            notifications.certification_awarded(person, cert, program.certification(cert.level))
         return AwardResult(tuple(awarded), tuple(renewed))
     raise Conflict("The certification is being awarded by another request; retry.",
                    code="award_busy")
@@ -176,12 +178,26 @@ def _insert_award(user: User, program: Program, level: str, now: datetime,
     cert = Certification(id=new_assertion_id(), user_id=user.id, level=level, awarded_at=now,
                          expires_at=expiry_for(program.certification(level), now),
                          current_key=key, notices=["awarded"], renewals=0,
-                         recipient_salt=salt, recipient_identity=recipient_identity(user.email, salt))
+                         recipient_salt=salt, recipient_identity=recipient_identity(user.email, salt),
+                         exam_versions=_exam_versions(program, level))
     db.session.add(cert)
     db.session.flush()  # the unique key collides here, inside the retry loop
     audit.record("certification.awarded", actor_id=actor_id, target=cert.id, user_id=user.id,
                  level=level, expires_at=cert.expires_at.isoformat() if cert.expires_at else None)
     return cert
+
+
+def _exam_versions(program: Program, level: str) -> dict[str, str]:
+    """The content hash of each exam the level asks for, as served when it is awarded."""
+    from lms.web import content_store
+
+    store = content_store()
+    versions = {}
+    for slug, _minimum in program.certification(level).exams:
+        quiz = store.quiz(slug)
+        if quiz is not None:
+            versions[slug] = quiz.version
+    return versions
 
 
 def _apply_renewal(user_id: int, renewal, now: datetime, actor_id: int | None):
@@ -246,9 +262,9 @@ def revoke(assertion_id: str, reason: str, *, actor_id: int | None,
     program = program_or_none()
     _tell(cert, "certification_revoked", program, reason=reason)
     points.reverse(f"cert:{cert.id}", "certification_revoked", now)
-    db.session.commit()
     notifications.certification_revoked(cert.user, cert,
                                         program.certification(cert.level) if program else None)
+    db.session.commit()
     return cert
 
 
@@ -319,12 +335,12 @@ def _send_expiry_notice(cert_id: str, program: Program | None, now: datetime) ->
         # A renewal moves the expiry: the next period's notices are new events.
         _tell(cert, "certification_expiring", program,
               notice=f"{notice}:{cert.expires_at.date().isoformat()}", date=cert.expires_at.isoformat())
-    db.session.commit()
     definition = program.certification(cert.level) if program else None
     if notice == "expired":
         notifications.certification_expired(cert.user, cert, definition)
     else:
         notifications.expiry_notice(cert.user, cert, definition, now)
+    db.session.commit()
     return 1
 
 

@@ -182,7 +182,7 @@ def _course_state(course, lessons: list[str], done, quiz: tuple) -> CourseState:
 def _exam_best(best: tuple | None, minimum: float) -> tuple[float | None, bool]:
     if best is None or best[0] is None:
         return None, False
-    return round(best[0], 1), best[0] >= minimum and best[1]
+    return best[0], best[0] >= minimum and best[1]
 
 
 # -- who to train next ----------------------------------------------------------------

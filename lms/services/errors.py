@@ -39,3 +39,10 @@ class Conflict(ServiceError):
 class Throttled(ServiceError):
     status = 429
     code = "too_many_requests"
+
+
+class Gone(ServiceError):
+    """A link that was good once: used, expired or revoked."""
+
+    status = 410
+    code = "gone"

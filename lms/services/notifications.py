@@ -1,48 +1,24 @@
-"""Email to people about their certifications: SMTP when configured, else a warning in the log.
+"""Email to people about their certifications, through the outbox.
 
-Mail is sent after the change is committed; a mail failure is logged, never undoes
-an award or a revocation.
+Each message is added to the caller's transaction (call these before the commit): it
+exists exactly when the award or revocation does, and the delivery worker sends it.
 """
 
 from __future__ import annotations
 
-import smtplib
 from datetime import datetime
-from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale, format_date, gettext as _
 
+from lms.mail.outbox import enqueue_mail
 from lms.services.badges import verify_url
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
-    config = current_app.config
-    server = config.get("MAIL_SERVER")
-    if not server:
-        # A warning, not info: servers and log collectors commonly drop INFO, and this is
-        # the only copy of a message someone is waiting for (its links included).
-        current_app.logger.warning(
-            "mail to=%s subject=%s NOT SENT (LMS_SMTP_HOST is unset); the message:\n%s",
-            to, subject, _indented(body))
-        return
-    current_app.logger.info("mail to=%s subject=%s sending via %s", to, subject, server)
-    host, _sep, port = server.partition(":")
-    message = EmailMessage()
-    message["From"] = config.get("MAIL_FROM", "academy@example.com")
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    try:
-        with smtplib.SMTP(host, int(port or config.get("MAIL_PORT", 25)), timeout=10) as smtp:
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException):
-        current_app.logger.exception("sending mail to %s failed", to)
-
-
-def _indented(body: str) -> str:
-    """The body under its log line, each line indented so it reads as one record."""
-    return "\n".join("    " + line if line else "" for line in body.splitlines())
+    """Queue a message in the current transaction (lms/mail/outbox.py)."""
+    domain = current_app.config.get("MAIL_FROM", "academy@example.com").rpartition("@")[2]
+    enqueue_mail(to, subject, body, domain=domain)
 
 
 def _title(cert, definition) -> str:

@@ -195,3 +195,13 @@ def test_sweep_sends_90_and_30_day_notices_once_then_marks_expiry(db, make, fact
     assert len(mails) == 4  # awarded, 90 days, 30 days, expired
     assert all(user.email in m for m in mails)
     assert count(db, AuditEvent, AuditEvent.action == "certification.expired") == 1
+
+
+def test_a_certification_records_the_exam_versions_it_was_earned_on(db, make, facts, award, store):
+    user = make.user("learner", org=make.org())
+    facts.bronze_ready(user)
+    award(user)
+    cert = db.session.scalar(select(Certification).where(Certification.user_id == user.id))
+    version = store.quiz("bronze-exam").version
+    assert cert.exam_versions == {"bronze-exam": version}
+    assert len(version) == 16 and int(version, 16) >= 0

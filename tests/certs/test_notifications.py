@@ -1,4 +1,4 @@
-"""Mail goes out over real SMTP when MAIL_SERVER is set (aiosmtpd in the test)."""
+"""Mail goes out through the outbox over real SMTP when a server is set (aiosmtpd in the test)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
 
+from lms.extensions import db as _db
+from lms.mail.delivery import deliver_due
+from lms.models import OutboxMessage
 from lms.services import certifications as certs
 
 
@@ -42,6 +46,7 @@ def test_award_and_revocation_mails_are_sent_in_the_holders_language(smtp, make,
     facts.bronze_ready(user)
     cert = award(user).awarded[0]
     certs.revoke(cert.id, "Duplicate account", actor_id=None)
+    assert deliver_due() == 2
     assert [to for to, _ in smtp.messages] == [["mail.me@example.com"]] * 2
     import email
 
@@ -59,7 +64,10 @@ def test_a_broken_mail_server_never_undoes_an_award(app, make, facts, award, cap
         user = make.user("learner", org=make.org())
         facts.bronze_ready(user)
         assert award(user).levels == ["bronze"]
+        assert deliver_due() == 0
     finally:
         app.config["MAIL_SERVER"] = ""
     assert certs.certifications_of(user.id)[0].level == "bronze"
     assert any("sending mail" in r.getMessage() for r in caplog.records)
+    assert deliver_due() == 0  # waiting for its retry, not lost
+    assert list(_db.session.scalars(select(OutboxMessage.status))) == ["pending"]

@@ -66,7 +66,8 @@ def test_lessons_are_ordered_by_number_then_name(write_files, tmp_path):
 
 BROKEN_COURSE_MD = [
     # (course.md text, expected "path:line: message" prefix)
-    ("---\ntitle: [unclosed\n---\n", "courses/c/course.md:3: invalid front matter"),
+    # The line of the unclosed "[" itself, not the line where YAML noticed it.
+    ("---\ntitle: [unclosed\n---\n", "courses/c/course.md:2: invalid front matter"),
     ("---\nlevel: bronze\n---\nNo title.\n", "courses/c/course.md:1: 'title' is required"),
     ("No front matter at all.\n", "courses/c/course.md:1: 'title' is required"),
     ("---\ntitle: T\nlevel: Bronze\n---\n", "courses/c/course.md:3: 'level' must be a slug"),
@@ -135,7 +136,7 @@ def test_broken_lesson_is_left_out_and_reported(basic_course, write_files):
     ("---\ntitle: L\nvideo: ../other/v.mp4\n---\n", "courses/c/01-l.md:3: an .mp4 video must be"),
     ("---\ntitle: L\nvideo: [a, b]\n---\n", "courses/c/01-l.md:3: video must be a URL"),
     ("---\ntitle: L\nvideos: https://youtu.be/dQw4w9WgXcQ\n---\n", "courses/c/01-l.md:3: unknown key 'videos'"),
-    ("---\ntitle: [L\n---\n", "courses/c/01-l.md:3: invalid front matter"),
+    ("---\ntitle: [L\n---\n", "courses/c/01-l.md:2: invalid front matter"),
     ("---\ntitle: L\n", "courses/c/01-l.md:1: front matter opened with '---' is never closed"),
 ])
 def test_broken_lessons(write_files, tmp_path, text, expected):

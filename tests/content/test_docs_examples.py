@@ -56,7 +56,8 @@ def test_every_front_matter_key_and_file_kind_has_an_example(guide, tmp_path):
     html = "".join(lesson.html for course in store.courses() for lesson in course.lessons)
     for feature in ("<table>", 'class="admonition warning"', 'class="footnote"', "<dl>",
                     '<code class="language-json">', "<img ", "/lessons/what-is-koemoji#",
-                    "/files/media/checklist.pdf", 'id="pipeline"'):
+                    "/files/media/checklist.pdf", 'id="pipeline"',
+                    '<input type="checkbox" disabled checked>'):
         assert feature in html, feature
 
 
@@ -65,6 +66,9 @@ def test_every_question_kind_and_attribute_has_an_example(guide, tmp_path):
     questions = [q for quiz in _store(tmp_path).quizzes() for q in quiz.questions]
     assert {q.kind for q in questions} == set(KINDS)
     assert any(q.partial for q in questions)
+    weights = {c.weight for q in questions for c in q.choices if c.weight is not None}
+    assert any(w < 0 for w in weights) and any(0 < w < 100 for w in weights)
+    assert {q.kind for q in questions if any(c.weight for c in q.choices)} == {"single", "multiple"}
     assert any(q.rubric_html for q in questions)
     assert any(q.explanation_html for q in questions)
     assert any(q.body_html for q in questions)

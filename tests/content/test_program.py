@@ -128,7 +128,7 @@ def test_margin_is_optional():
 
 
 @pytest.mark.parametrize("text, line, fragment", [
-    ("certifications: [a\n", 2, "invalid YAML"),
+    ("certifications: [a\n", 1, "invalid YAML"),
     ("certifications:\n  bronze:\n    title: B\n\tcourses: []\n", 4, "invalid YAML"),
     ("- a\n- b\n", 1, "must be a mapping"),
     ("certifications:\n  bronze: {title: B}\n", 1, "needs 'tiers'"),
@@ -182,10 +182,19 @@ def cert(body: str) -> str:
     ("title: B\nvalid_for: two years\n", 4, "not a duration"),
     ("title: B\nvalid_for: 0d\n", 4, "longer than zero"),
     ("title: B\ntitle: C\n", 4, "'title' is given twice"),
+    ("title: B\ncourses_before_exam: stop\n", 4, "courses_before_exam must be 'warn' or 'block'"),
+    ("title: B\ncourses_before_exam: true\n", 4, "courses_before_exam must be 'warn' or 'block'"),
 ])
 def test_certification_problems(body, line, fragment):
     got_line, message = only_problem(cert(body))
     assert got_line == line and fragment in message, (got_line, message)
+
+
+def test_courses_before_exam_is_warn_unless_block_is_written():
+    program, problems = parse_program(PATH, cert("title: B\n"))
+    assert problems == [] and program.certifications[0].courses_before_exam == "warn"
+    program, problems = parse_program(PATH, cert("title: B\ncourses_before_exam: block\n"))
+    assert problems == [] and program.certifications[0].courses_before_exam == "block"
 
 
 def test_valid_for_null_means_never_expires():

@@ -254,7 +254,7 @@ def test_draw_larger_than_the_question_count_is_a_warning():
 
 def test_unclosed_front_matter_and_bad_yaml():
     assert problems_of("---\ntitle: T\n## Q\n= a\n")[0][0] == 1
-    assert problems_of("---\ntitle: [T\n---\n## Q\n= a\n")[0][0] == 3
+    assert problems_of("---\ntitle: [T\n---\n## Q\n= a\n")[0][0] == 2  # where "[" is
 
 
 def test_no_questions():

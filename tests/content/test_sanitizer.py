@@ -198,3 +198,19 @@ def test_safe_links_survive_and_unknown_classes_go():
     hrefs = [dict(attrs)["href"] for tag, attrs in elements(html) if tag == "a"]
     assert hrefs == ["https://example.com", "mailto:a@example.com", "#x"]
     assert "evil-class" not in html and 'class="language-js"' in html
+
+
+def test_gfm_task_lists_become_disabled_checkboxes_with_their_text_as_label():
+    html = render_markdown("- [ ] 見積書を作る\n- [x] **ヒアリング**完了\n- 普通の項目\n").html
+    assert '<ul class="task-list">' in html
+    assert ('<li class="task-list-item"><label><input type="checkbox" disabled>'
+            ' 見積書を作る</label></li>') in html
+    assert ('<label><input type="checkbox" disabled checked> '
+            '<strong>ヒアリング</strong>完了</label>') in html
+    assert "<li>普通の項目</li>" in html and "[ ]" not in html and "[x]" not in html
+
+
+def test_an_authored_input_is_still_removed():
+    html = render_markdown('<input type="text" name="card" value="x" onfocus="alert(1)"> [ ] x').html
+    assert "<input" not in html
+    assert_safe(html)

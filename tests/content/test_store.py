@@ -252,15 +252,54 @@ def test_force_refresh_ignores_the_interval(store, root, write_files):
     assert store.quiz("second").slug == "second"
 
 
-def test_a_file_breaking_later_keeps_the_rest_working(store, root, write_files, clock):
-    store.courses()
+def test_a_file_breaking_later_keeps_its_last_good_version(store, root, write_files, clock):
+    before = store.course("partner-program")
     write_files(root, {"courses/partner-program/course.md": "---\ntitle: [oops\n---\n"})
     clock.now += 10
-    assert store.course("partner-program") is None
+    assert store.course("partner-program") is before  # the last valid version is served
     assert store.course("basics") is not None
     (problem,) = store.problems()
-    assert (problem.path, problem.line) == ("courses/partner-program/course.md", 3)
+    # Line 2 holds the unclosed "[": the mistake, not where YAML noticed it.
+    assert (problem.path, problem.line) == ("courses/partner-program/course.md", 2)
     assert problem.message.startswith("invalid front matter")
+    assert store.stale() == ("courses/partner-program",)
+
+
+def test_each_kind_of_file_keeps_serving_its_last_good_version(store, root, write_files, clock):
+    quiz, program_before = store.quiz("basics-check"), store.program()
+    write_files(root, {"quizzes/basics-check.md": QUIZ.replace("- (x) a", "- ( ) a")})
+    clock.now += 10
+    assert store.quiz("basics-check") is quiz
+    assert store.stale() == ("quizzes/basics-check.md",)
+    write_files(root, {"quizzes/basics-check.md": QUIZ.replace("One?", "Two?")})
+    clock.now += 10
+    fixed = store.quiz("basics-check")
+    assert fixed.questions[0].stem == "Two?" and store.stale() == () and store.problems() == ()
+    write_files(root, {"quizzes/basics-check.md": "---\ntitle: [x\n---\n## Q\n= a\n"})
+    clock.now += 10
+    assert store.quiz("basics-check") is fixed  # the newest good version, not the first
+    assert program_before is not None
+    write_files(root, {"courses/program.yml": "certifications: [bronze\n"})
+    clock.now += 10
+    assert store.program() is program_before
+    assert "courses/program.yml" in store.stale()
+
+
+def test_a_broken_lesson_keeps_the_whole_course_as_it_was(store, root, write_files, clock):
+    before = store.course("basics")
+    lesson = next(iter(sorted((root / "courses/basics").glob("0*.md"))))
+    write_files(root, {f"courses/basics/{lesson.name}": "---\nminutes: many\n---\n"})
+    clock.now += 10
+    assert store.course("basics") is before
+    assert store.stale() == ("courses/basics",)
+
+
+def test_a_new_file_that_never_parsed_is_absent(store, root, write_files, clock):
+    store.courses()
+    write_files(root, {"quizzes/new-one.md": "---\ntitle: [x\n---\n"})
+    clock.now += 10
+    assert store.quiz("new-one") is None and store.stale() == ()
+    assert [p.line for p in store.problems()] == [2]
 
 
 def test_a_crashing_parser_becomes_a_problem(root, monkeypatch):
@@ -374,3 +413,26 @@ def test_course_levels_without_a_program_are_spec_levels(write_files, tmp_path):
     write_files(tmp_path, {"courses/c/course.md": "---\ntitle: C\nlevel: platinum\n---\n"})
     assert [str(p) for p in check(tmp_path)] == [
         "courses/c/course.md:3: 'level' must be one of bronze, silver, gold, not 'platinum'"]
+
+
+def test_a_restart_while_a_file_is_broken_still_serves_its_last_good_version(
+        root, write_files, tmp_path):
+    keep = tmp_path / "kept"
+    first = ContentStore(root, check_interval=0, keep_dir=keep)
+    course, quiz, program = first.course("partner-program"), first.quiz("basics-check"), first.program()
+    assert course and quiz and program
+    write_files(root, {"courses/partner-program/course.md": "---\ntitle: [oops\n---\n",
+                       "quizzes/basics-check.md": QUIZ.replace("- (x) a", "- ( ) a"),
+                       "courses/program.yml": "certifications: [bronze\n"})
+    restarted = ContentStore(root, check_interval=0, keep_dir=keep)
+    assert restarted.course("partner-program").title == course.title
+    assert restarted.quiz("basics-check").questions[0].stem == quiz.questions[0].stem
+    assert restarted.program().levels == program.levels
+    assert restarted.stale() == ("courses/partner-program", "courses/program.yml",
+                                 "quizzes/basics-check.md")
+    assert {p.path for p in restarted.problems()} >= {"courses/partner-program/course.md",
+                                                       "quizzes/basics-check.md",
+                                                       "courses/program.yml"}
+    # Without kept copies (lms check, or another content root) a broken file is absent.
+    assert ContentStore(root, check_interval=0).course("partner-program") is None
+    assert ContentStore(root, check_interval=0, keep_dir=tmp_path / "other").quiz("basics-check") is None

@@ -136,12 +136,20 @@ def test_malformed_autosave_bodies_are_clear_errors(api, body, status):
     assert response.json["error"]["message"]
 
 
-def test_garbage_answers_are_dropped_not_saved(api):
+def test_garbage_answers_are_refused_with_a_reason_per_question(api):
     attempt = api("POST", "/quizzes/basics-quiz/attempts").json
     response = api("PUT", f"/attempts/{attempt['id']}/answers",
-                   {"answers": {"margin": ["x"], "nope": "y", "ttfd": {"a": 1}}, "seq": 1})
-    assert response.status_code == 200
-    assert response.json["answers"] == {}
+                   {"answers": {"margin": ["x"], "nope": "y", "ttfd": {"a": 1}, "max-margin": "40"},
+                    "seq": 1})
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "invalid_answers" and error["field"] == "answers"
+    assert {k: v["code"] for k, v in error["errors"].items()} == {
+        "margin": "not_a_choice", "nope": "unknown_question", "ttfd": "invalid_answer"}
+    assert all(v["message"] for v in error["errors"].values())
+    # Nothing of the refused save was kept, not even the valid answer or its seq.
+    body = api("GET", f"/attempts/{attempt['id']}").json
+    assert body["answers"] == {} and body["seq"] == 0
 
 
 def test_forged_attempt_id_is_404(api, make, client):

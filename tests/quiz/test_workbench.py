@@ -149,7 +149,7 @@ def test_preview_lists_drafts_and_opens_them(client, signed_in, app):
     assert client.get("/courses/draft-course").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/preview", "/preview/quizzes/timed-exam",
+@pytest.mark.parametrize("path", ["/preview", "/preview/quizzes/timed-exam", "/quizzes/import",
                                   "/preview/quizzes/timed-exam?keys=1", "/quizzes/all"])
 @pytest.mark.parametrize("role", ["learner", "manager"])
 def test_workbench_pages_are_closed_to_learners_and_managers(client, signed_in, path, role):

@@ -251,3 +251,28 @@ def test_fresh_install_upgrade_token_and_backup_on_sqlite(tmp_path):
         again = runner.invoke(main, ["backup", str(backup)])
         assert again.exit_code != 0 and "refusing to overwrite" in again.output
         assert backup.read_bytes() == before
+
+
+# -- lms new -------------------------------------------------------------------------
+
+
+def test_new_course_and_quiz_write_skeletons_lms_check_accepts(tmp_path):
+    runner = CliRunner()
+    for kind, slug in (("course", "sales-basics"), ("quiz", "sales-check")):
+        result = runner.invoke(main, ["new", kind, slug, "--content", str(tmp_path),
+                                      "--title", "営業の基本"])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "courses/sales-basics/course.md").read_text(encoding="utf-8").startswith(
+        '---\ntitle: "営業の基本"\ndraft: true\n')
+    assert (tmp_path / "courses/sales-basics/01-introduction.md").is_file()
+    assert (tmp_path / "quizzes/sales-check.md").is_file()
+    checked = runner.invoke(main, ["check", "--content", str(tmp_path)])
+    assert checked.exit_code == 0 and checked.stdout == "", checked.output
+
+
+def test_new_refuses_a_bad_slug_and_an_existing_file(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(main, ["new", "quiz", "Bad_Slug", "--content", str(tmp_path)]).exit_code == 2
+    assert runner.invoke(main, ["new", "quiz", "q", "--content", str(tmp_path)]).exit_code == 0
+    again = runner.invoke(main, ["new", "quiz", "q", "--content", str(tmp_path)])
+    assert again.exit_code == 1 and "exists" in again.output

@@ -1,0 +1,1 @@
+"""Getting in without an admin: forgotten passwords and invitations."""

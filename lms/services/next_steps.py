@@ -1,0 +1,180 @@
+"""A person's path: where they left off, their next steps, their expiring certifications.
+
+Loads everything in a fixed handful of queries whatever the size of the program (lesson
+progress and passed quizzes, exam passes, evidence, sign-offs, certifications, the last
+lesson done), asks ``lms.rules.next_steps`` and gives each step a title and a link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from lms.content.courses import Course
+from lms.extensions import db
+from lms.models import Certification, LessonProgress, User
+from lms.models.types import utcnow
+from lms.rules import next_steps as rules
+from lms.rules.certification import PersonFacts
+from lms.services import certifications as certs
+from lms.services import points
+from lms.services import progress as progress_service
+from lms.wording import requirement_name
+
+_KIND_LABEL = {
+    "course": _l("Course"),
+    "lesson": _l("Lesson"),
+    "exam": _l("Exam"),
+    "practical": _l("Practical assessment"),
+    "evidence": _l("Evidence"),
+    "approval": _l("Sign-off"),
+    "renew": _l("Renewal"),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    title: str
+    url: str
+    certification: str
+    certification_title: str
+    course: str | None = None      # the course a course or lesson step is about
+
+    @property
+    def label(self) -> str:
+        return str(_KIND_LABEL[self.kind])
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "title": self.title, "url": self.url,
+                "certification": self.certification}
+
+
+@dataclass(frozen=True)
+class Continue:
+    course: Course
+    lesson_title: str
+    url: str
+    percent: int
+
+
+@dataclass(frozen=True)
+class Expiring:
+    certificate: Certification
+    title: str
+    renew_url: str
+
+
+@dataclass(frozen=True)
+class Path:
+    steps: tuple[Step, ...]
+    resume: Continue | None
+    expiring: tuple[Expiring, ...]
+
+
+def course_states(progress: dict[str, progress_service.CourseProgress]
+                  ) -> dict[str, rules.CourseState]:
+    return {slug: rules.CourseState(slug, tuple(lesson.slug for lesson in p.course.lessons),
+                                    p.done, p.course.quiz, p.quiz_passed,
+                                    p.course.prerequisites)
+            for slug, p in progress.items()}
+
+
+def path_of(user: User, store, *, now: datetime | None = None, external: bool = False) -> Path:
+    """Everything the home page and ``GET /api/v1/me`` say about what to do next."""
+    now = now or utcnow()
+    program = store.program()
+    courses = progress_service.visible_courses(store.courses(), user)
+    progress = progress_service.progress_for(user, courses)
+    resume = _resume(user, progress, external)
+    if program is None:
+        return Path((), resume, ())
+    completed = {slug for slug, p in progress.items() if p.complete}
+    facts = certs.person_facts(user, courses, program, completed=completed)
+    found = rules.next_steps(program, facts, course_states(progress), now)
+    titles = _titles(store)
+    steps = tuple(_step(s, store, program, titles, external) for s in found)
+    return Path(steps, resume, _expiring(user, program, facts, steps, now, external))
+
+
+def _titles(store) -> dict[str, str]:
+    titles = {q.slug: q.title for q in store.quizzes()}
+    titles.update({c.slug: c.title for c in store.courses()})
+    return titles
+
+
+def _url(endpoint: str, external: bool, **values) -> str:
+    return url_for(endpoint, _external=external, **values)
+
+
+def _step(step: rules.NextStep, store, program, titles: dict[str, str], external: bool) -> Step:
+    cert = program.certification(step.certification)
+    cert_title = cert.title if cert else step.certification
+    kind = step.kind
+    if kind == "lesson":
+        course = store.course(step.course)
+        lesson = course.lesson(step.target)
+        title = f"{course.title} — {lesson.title}"
+        url = _url("catalog.lesson", external, slug=course.slug, lesson_slug=lesson.slug)
+    elif kind == "course" and step.course is not None:       # the course's quiz
+        title = titles.get(step.target, step.target)
+        url = _url("quiz.start", external, slug=step.target)
+    elif kind == "course":
+        title = titles.get(step.target, step.target)
+        url = _url("catalog.course", external, slug=step.target)
+    elif kind in ("exam", "renew") and step.target != step.certification:
+        title = titles.get(step.target, step.target)
+        url = _url("quiz.start", external, slug=step.target)
+    else:
+        title = (str(_l("Practical assessment")) if kind == "practical"
+                 else cert_title if kind == "renew" else requirement_name(step.target))
+        url = _url("certs.mine", external, _anchor=f"level-{step.certification}")
+    course_slug = (step.course or step.target) if kind in ("course", "lesson") else None
+    return Step(kind, title, url, step.certification, cert_title, course_slug)
+
+
+def _resume(user: User, progress, external: bool) -> Continue | None:
+    """The course of the last lesson done, when it is not complete: its next lesson."""
+    rows = db.session.execute(
+        select(LessonProgress.course_slug).where(LessonProgress.user_id == user.id)
+        .order_by(LessonProgress.completed_at.desc(), LessonProgress.id.desc()).limit(1)).all()
+    if not rows:
+        return None
+    p = progress.get(rows[0][0])
+    if p is None or p.complete:
+        return None
+    lesson = next((lesson for lesson in p.course.lessons if lesson.slug not in p.done), None)
+    if lesson is None:   # lessons done, the quiz is left
+        if not p.course.quiz:
+            return None
+        return Continue(p.course, str(_l("Course quiz")),
+                        _url("quiz.start", external, slug=p.course.quiz), p.percent)
+    return Continue(p.course, lesson.title,
+                    _url("catalog.lesson", external, slug=p.course.slug,
+                         lesson_slug=lesson.slug), p.percent)
+
+
+def _expiring(user: User, program, facts: PersonFacts, steps: tuple[Step, ...],
+              now: datetime, external: bool) -> tuple[Expiring, ...]:
+    levels = rules.expiring(program, facts, now)
+    if not levels:
+        return ()
+    current = {c.level: c for c in certs.certifications_of(user.id) if c.current_key}
+    found = []
+    for level in levels:
+        cert = current.get(level)
+        if cert is None:
+            continue
+        renew = next((s.url for s in steps if s.kind == "renew" and s.certification == level),
+                     _url("certs.mine", external, _anchor=f"level-{level}"))
+        definition = program.certification(level)
+        found.append(Expiring(cert, definition.title if definition else level, renew))
+    return tuple(found)
+
+
+def points_of(user: User) -> int:
+    return points.total_of(user.id)
