@@ -25,6 +25,9 @@ JAPANESE_UI_ALLOWED = {
     "QBR", "SI", "A4", "JPEG", "Asia", "America", "Europe", "Pacific", "Australia", "Africa",
     "Etc",
 }
+# Literal names a person types, shown as such: CSV import columns and content file paths.
+JAPANESE_UI_ALLOWED |= {"email", "name", "role", "org", "password", "quizzes", "courses", "md",
+                        "SLUG", "yml"}
 # Roles, statuses and other codes the product itself uses.
 PRODUCT_CODES = {
     "admin", "manager", "trainer", "learner", "registered", "active", "expired", "revoked",
