@@ -29,6 +29,8 @@ def _patterns(locale: str, fmt: str):
     """(locale, date-time template, date pattern, time pattern) for a named format;
     (locale, None, pattern, None) for an explicit pattern."""
     loc = Locale.parse(locale)
+    if fmt == "date":  # the day alone, as a person writes it: 2026年12月1日, Dec 1, 2026
+        return loc, None, dates.parse_pattern(dates.get_date_format("long", locale=loc)), None
     if fmt in NAMED:
         time_pattern = _SECONDS.sub("", dates.get_time_format(fmt, locale=loc).pattern)
         return (loc, dates.get_datetime_format(fmt, locale=loc).replace("'", ""),

@@ -52,6 +52,7 @@ DEMO_USERS = {
 
 START_TIMEOUT = 60.0
 USER_BATCH = 12
+_ROLE_NAMES = {"learner": "受講者", "manager": "マネージャー", "trainer": "講師", "admin": "管理者"}
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
@@ -171,8 +172,11 @@ class LiveServer:
         accounts = []
         for _ in range(count):
             tag = secrets.token_hex(4)
+            # A name as people have: no role code or hex in what pages show
+            # (tests/e2e/test_words_not_codes.py reads every page's text).
             accounts.append(Account(email=f"{role}-{tag}@live-test.example.com",
-                                    password=DEMO_PASSWORD, name=f"テスト {role} {tag}", role=role))
+                                    password=DEMO_PASSWORD, role=role,
+                                    name=f"テスト {_ROLE_NAMES[role]} {int(tag, 16)}"))
         csv_path = self.tmp / f"users-{secrets.token_hex(4)}.csv"
         with open(csv_path, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
@@ -251,6 +255,15 @@ class LiveServer:
             except Exception as exc:  # noqa: BLE001 - leave a note, never mask test results
                 print(f"live server: could not drop {self.postgres.name}: {exc}", file=sys.stderr)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def startup_log(self, lines: int = 400) -> str:
+        """The server's first lines (what it printed before serving: demo sign-ins, workers),
+        whatever the tests requested since."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return "(no server log)"
+        return "\n".join(text.splitlines()[:lines])
 
     def log_tail(self, lines: int = 60) -> str:
         try:

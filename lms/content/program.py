@@ -29,7 +29,7 @@ CSAT_MIN, CSAT_MAX = 1.0, 5.0
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_TOP_KEYS = ("certifications", "tiers", "margin", "points")
+_TOP_KEYS = ("certifications", "tiers", "margin", "points", "tracks")
 _POINTS_KEYS = ("lesson", "quiz_passed", "certification", "accepted_answer")
 MAX_POINTS = 100_000
 _CERT_KEYS = ("title", "requires", "courses", "exams", "practical", "evidence", "approvals",
@@ -104,6 +104,7 @@ class Program:
     # (section, key, ...) -> file line, so cross-reference problems can say where.
     lines: Mapping[tuple[str, ...], int] = field(
         default_factory=lambda: MappingProxyType({}), compare=False, repr=False)
+    tracks: tuple[tuple[str, str], ...] = ()      # (course track key, title people read)
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -114,6 +115,9 @@ class Program:
 
     def tier(self, key: str) -> Tier | None:
         return next((t for t in self.tiers if t.key == key), None)
+
+    def track_title(self, key: str) -> str | None:
+        return dict(self.tracks).get(key)
 
     def rank_of(self, level: str) -> int | None:
         cert = self.certification(level)
@@ -235,7 +239,9 @@ class _ProgramReader(NodeReader):
         tiers = self.tiers(top["tiers"]) if "tiers" in top else ()
         margin = self.margin(top["margin"]) if "margin" in top else MarginRule()
         points = self.points(top["points"]) if "points" in top else PointsRule()
-        return Program(certs, tiers, margin, points, self.path, MappingProxyType(dict(self.lines)))
+        tracks = self.tracks(top["tracks"]) if "tracks" in top else ()
+        return Program(certs, tiers, margin, points, self.path, MappingProxyType(dict(self.lines)),
+                       tracks=tracks)
 
     def certifications(self, entry: Entry) -> tuple[Certification, ...]:
         key_node, node = entry
@@ -356,6 +362,22 @@ class _ProgramReader(NodeReader):
                                    high=MAX_POINTS, whole=True)
         return PointsRule(whole("lesson"), whole("quiz_passed"),
                           tuple((level, int(n)) for level, n in by_level), whole("accepted_answer"))
+
+    def tracks(self, entry: Entry) -> tuple[tuple[str, str], ...]:
+        """``tracks: {core: 基本, …}``: the title shown for each course ``track:`` key."""
+        key_node, node = entry
+        self.lines[("tracks",)] = line_of(key_node)
+        fields = self.mapping(node, "'tracks'")
+        if fields is None:
+            return ()
+        titles = []
+        for name, (_key, value_node) in fields.items():
+            value = construct(value_node)
+            if value is None or isinstance(value, (list, dict)) or not str(value).strip():
+                self.problem(value_node, f"track '{name}': the title must be a non-empty text")
+                continue
+            titles.append((name, str(value).strip()))
+        return tuple(titles)
 
     def valid_for(self, entry: Entry | None, label: str) -> timedelta | None:
         if entry is None:

@@ -14,6 +14,7 @@ from lms.auth.access import role_required
 from lms.models.types import utcnow
 from lms.paging import page_from
 from lms.partners.charts import charts_section
+from lms.rules.health import HEALTH_GOOD, HEALTH_LOW
 from lms.partners.forms import MetricsForm, TierForm
 from lms.wording import describe_missing, format_yen
 from lms.services import company_people as people_service
@@ -26,6 +27,11 @@ from lms.web import content_store
 bp = Blueprint("partners", __name__)
 manager_area = role_required("manager", "admin")
 PEOPLE_PER_PAGE = 50
+
+
+@bp.context_processor
+def _health_thresholds() -> dict:
+    return {"health_low": HEALTH_LOW, "health_good": HEALTH_GOOD}
 
 
 def _lang() -> str:
@@ -56,7 +62,18 @@ def _person_texts() -> dict[str, str]:
             "revoked": _("revoked"), "none": _("None"),
             "courses": _("%(done)d of %(total)d complete"), "details": _("Details"),
             "complete": _("complete"), "lessons": _("%(done)d of %(total)d lessons"),
-            "not_taken": _("not taken"), "passed": _("passed")}
+            "not_taken": _("not taken"), "passed": _("passed"),
+            "certifications": _("Certifications"), "courses_heading": _("Courses"),
+            "exams": _("Exams (best score)"), "last_sign_in": _("Last sign-in")}
+
+
+def _sort_labels() -> list[tuple[str, str]]:
+    """The dashboard's sort keys with their names, for the sort field of the filters (a
+    phone shows the table as stacked rows, without the sortable column headers)."""
+    labels = {"name": _("Company"), "tier": _("Tier held"), "eligible": _("Eligible tier"),
+              "gap": _("Next tier needs"), "at_risk": _("At risk"),
+              "certified": _("Certified people"), "people": _("People"), "health": _("Health")}
+    return [(key, labels[key]) for key in orgs.SORTS]
 
 
 def _filter_from_args() -> orgs.CompanyFilter:
@@ -95,7 +112,7 @@ def dashboard():
         "partners/dashboard.html", page=page, flt=flt, program=orgs.program_or_fallback(program),
         filter_args=lambda **c: _filter_args(flt, **c), describe=describe_missing, lang=_lang(),
         charts=charts_section(program, current_user, now), expiring=expiring,
-        expiring_total=expiring_total, statuses=orgs.STATUSES)
+        expiring_total=expiring_total, statuses=orgs.STATUSES, sorts=_sort_labels())
 
 
 @bp.get("/<slug>")

@@ -1,7 +1,7 @@
 """CSV exports of companies and people, streamed in chunks, limited to the viewer's scope.
 
 Every cell goes through lms.security.spreadsheet's guard: names and emails are typed
-by people. Times are ISO 8601 UTC, as in the API.
+by people. Column names, words and times follow the reader (lms.services.export_text).
 """
 
 from __future__ import annotations
@@ -11,17 +11,21 @@ import io
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 
 from lms.content.program import Program
 from lms.extensions import db
 from lms.models import Certification, Organization, User
+from lms.naming import role_name, titles
+from lms.rules.health import health_band, needs_attention
 from lms.rules.margin import margin_for
 from lms.rules.tiers import resolve_tier
 from lms.security.spreadsheet import safe_row
 from lms.wording import describe_missing
 from lms.services import company_stats as stats
 from lms.services import organizations as orgs
+from lms.services.export_text import Cells
 
 CHUNK = 1000
 
@@ -45,13 +49,21 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 def companies_csv(program: Program | None, viewer, flt: orgs.CompanyFilter, lang: str,
                   now: datetime) -> Iterator[str]:
-    """Every company the viewer may see that matches the dashboard's filter."""
+    """Every company the viewer may see that matches the dashboard's filter, with column
+    names in the reader's language and tier titles beside their codes."""
     program = orgs.program_or_fallback(program)
     ids = orgs.visible_ids(viewer)
-    header = (["slug", "name", "tier", "eligible_tier", "next_tier", "missing", "at_risk"]
-              + [f"certified_{level}" for level in program.levels]
-              + ["people", "active_people", "active_rate", "attempts_graded", "pass_rate",
-                 "coverage", "health", "deals_closed", "annual_revenue", "target_met", "margin"])
+    cells = Cells()
+    levels = titles()
+    header = ([_("Company ID"), _("Company"), _("Tier held"), _("Tier held (code)"),
+               _("Eligible tier"), _("Eligible tier (code)"), _("Next tier"),
+               _("Next tier needs"), _("At risk"), _("Why at risk")]
+              + [_("Certified: %(level)s", level=levels.level(level)) for level in program.levels]
+              + [_("People"), _("Active people"), _("Active rate (%)"), _("Graded attempts"),
+                 _("Pass rate (%)"), _("Certification coverage (%)"), _("Health score"),
+                 _("Deals closed"), _("Annual revenue (yen)"), _("Sales target met"),
+                 _("Margin (%)")])
+    words = {"tier": _("Tier may drop"), "health": _("Low health")}
 
     def rows():
         if ids == []:
@@ -59,40 +71,52 @@ def companies_csv(program: Program | None, viewer, flt: orgs.CompanyFilter, lang
         stmt = orgs._filtered(program, viewer, flt).order_by(*orgs._order(flt))
         result = db.session.execute(stmt.execution_options(yield_per=CHUNK))
         for chunk in result.partitions(CHUNK):
-            yield from _company_rows(program, lang, stats.current(program, now, chunk))
+            yield from _company_rows(program, lang, cells, words,
+                                     stats.current(program, now, chunk))
 
     return _csv_lines(header, rows())
 
 
-def _company_rows(program: Program, lang: str, pairs):
+def _company_rows(program: Program, lang: str, cells: Cells, words: dict[str, str], pairs):
+    tier_title = {t.key: t.title for t in program.tiers}
     for org, row in pairs:
         health = stats.health_of(row)
-        yield ([org.slug, org.name, org.tier, row.eligible_tier, row.next_tier,
+        tier = resolve_tier(program, org.tier)
+        reasons = ([words["tier"]] if row.at_risk else []) + (
+            [words["health"]] if health_band(health.score) == "low" else [])
+        yield ([org.slug, org.name, tier.title, tier.key,
+                tier_title.get(row.eligible_tier, row.eligible_tier), row.eligible_tier,
+                tier_title.get(row.next_tier, row.next_tier) if row.next_tier else "",
                 "; ".join(describe_missing(m, lang) for m in stats.missing_of(row)),
-                row.at_risk]
+                cells.yes_no(needs_attention(row.at_risk, health.score)), "; ".join(reasons)]
                + [int(row.counts.get(level, 0)) for level in program.levels]
-               + [health.people, health.active_people, health.active_rate,
-                  health.attempts_graded, health.pass_rate, health.coverage, health.score,
-                  org.deals_closed, org.annual_revenue, org.target_met,
-                  margin_for(program, resolve_tier(program, org.tier).key,
-                             org.target_met).total])
+               + [health.people, health.active_people, cells.percent(health.active_rate),
+                  health.attempts_graded, cells.percent(health.pass_rate),
+                  cells.percent(health.coverage), health.score,
+                  org.deals_closed, org.annual_revenue, cells.yes_no(org.target_met),
+                  margin_for(program, tier.key, org.target_met).total])
 
 
 def people_csv(program: Program | None, org_ids: Sequence[int] | None,
                now: datetime) -> Iterator[str]:
     """Each person of the given companies (all when None) with their active
-    certifications' expiry per level; one grouped query, streamed."""
+    certifications' expiry per level; one grouped query, streamed. Times are in the
+    reader's time zone, named in the column."""
     program = orgs.program_or_fallback(program)
     levels = program.levels
+    names = titles()
+    cells = Cells()
     active = and_(Certification.revoked_at.is_(None),
                   or_(Certification.expires_at.is_(None), Certification.expires_at > now))
     per_level = [func.max(case((and_(active, Certification.level == level),
                                 Certification.expires_at))).label(level) for level in levels]
     held = [func.max(case((and_(active, Certification.level == level), 1), else_=0))
             for level in levels]
-    header = (["company_slug", "company_name", "person_id", "email", "name", "role",
-               "last_active_at", "highest_level"]
-              + [f"{level}_expires_at" for level in levels])
+    header = ([_("Company ID"), _("Company"), _("Person ID"), _("Email address"), _("Name"),
+               _("Role"), _("Role (code)"), cells.when_header(_("Last sign-in")),
+               _("Highest certification"), _("Highest certification (code)")]
+              + [cells.when_header(_("%(level)s valid until", level=names.level(level)))
+                 for level in levels])
 
     def rows():
         if org_ids == []:
@@ -110,7 +134,9 @@ def people_csv(program: Program | None, org_ids: Sequence[int] | None,
         for row in db.session.execute(stmt.execution_options(yield_per=CHUNK)):
             fixed, expiries, flags = row[:7], row[7:7 + len(levels)], row[7 + len(levels):]
             highest = next((lv for lv, f in zip(reversed(levels), reversed(flags)) if f), None)
-            yield [*fixed[:6], stats.as_utc(fixed[6]), highest,
-                   *(stats.as_utc(e) for e in expiries)]
+            role = fixed[5]
+            yield [*fixed[:5], role_name(role, partner=True), role, cells.when(fixed[6]),
+                   names.level(highest) if highest else "", highest,
+                   *(cells.when(e) if e else "" for e in expiries)]
 
     return _csv_lines(header, rows())

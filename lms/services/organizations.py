@@ -20,6 +20,7 @@ from lms.extensions import db
 from lms.models import Organization
 from lms.models.organizations import OrganizationStats
 from lms.models.types import utcnow
+from lms.rules.health import HEALTH_LOW, health_band, needs_attention
 from lms.rules.margin import Margin, margin_for
 from lms.rules.tiers import Missing, resolve_tier
 from lms.services import audit
@@ -85,6 +86,15 @@ class CompanySummary:
     deals_closed: int
     annual_revenue: int
     target_met: bool
+
+    @property
+    def health_low(self) -> bool:
+        return health_band(self.health.score) == "low"
+
+    @property
+    def needs_attention(self) -> bool:
+        """At risk: the tier would drop as certifications expire, or health is low."""
+        return needs_attention(self.at_risk, self.health.score)
 
     @property
     def promotion_due(self) -> bool:
@@ -162,8 +172,8 @@ def _filtered(program: Program, viewer, flt: CompanyFilter):
         stmt = stmt.where(s.tier_rank == program.tier(flt.tier).rank)
     if flt.eligible and program.tier(flt.eligible):
         stmt = stmt.where(s.eligible_rank == program.tier(flt.eligible).rank)
-    if flt.status == "at_risk":
-        stmt = stmt.where(s.at_risk.is_(True))
+    if flt.status == "at_risk":  # the tier would drop, or health is low (lms.rules.health)
+        stmt = stmt.where(or_(s.at_risk.is_(True), s.health < HEALTH_LOW))
     elif flt.status == "promotion":
         stmt = stmt.where(s.eligible_rank > s.tier_rank)
     elif flt.status == "below":

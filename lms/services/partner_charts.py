@@ -1,5 +1,5 @@
-"""Figures behind the dashboard's charts: certifications awarded per month and exam pass
-rates. They aggregate every certification and attempt, so the results are cached per
+"""Figures behind the dashboard's charts: certifications awarded per month, exam pass
+rates, the health distribution and the tier forecast. They aggregate every certification and attempt, so the results are cached per
 process for a few minutes (config PARTNERS_CHART_SECONDS); the dashboard says as of when.
 """
 
@@ -16,7 +16,8 @@ from sqlalchemy import case, func, select
 
 from lms.content.program import Program
 from lms.extensions import db
-from lms.models import Attempt, Certification, User
+from lms.models import Attempt, Certification, Organization, User
+from lms.models.organizations import OrganizationStats
 
 WINDOW_MONTHS = 12
 MAX_ENTRIES = 256
@@ -127,3 +128,61 @@ def chart_data(program: Program, org_ids: Sequence[int] | None, now: datetime,
            now.strftime("%Y-%m"))
     return cached_entry(key, lambda: (awards_per_month(program, org_ids, now),
                                       exam_pass_rates(program, org_ids, now)))
+
+
+HEALTH_BANDS = ((0, 19), (20, 39), (40, 59), (60, 79), (80, 100))
+FORECAST_DAYS = 90
+
+
+@dataclass(frozen=True)
+class HealthBand:
+    low: int | None               # None: companies with nobody to score
+    high: int | None
+    companies: int
+
+
+def health_distribution(org_ids: Sequence[int] | None) -> list[HealthBand]:
+    """How many companies score in each fifth of the health scale, and how many have no
+    score (no people), in one grouped query."""
+    s = OrganizationStats
+    band = case(*[(s.health.between(low, high), i) for i, (low, high) in enumerate(HEALTH_BANDS)],
+                else_=-1)
+    stmt = select(band, func.count()).group_by(band)
+    if org_ids is not None:
+        stmt = stmt.where(s.organization_id.in_(org_ids))
+    found = dict(db.session.execute(stmt).all())
+    bands = [HealthBand(low, high, int(found.get(i, 0))) for i, (low, high) in enumerate(HEALTH_BANDS)]
+    return bands + [HealthBand(None, None, int(found.get(-1, 0)))]
+
+
+@dataclass(frozen=True)
+class TierRisk:
+    slug: str
+    name: str
+    tier: str                     # the tier held
+    first_expiry: datetime | None  # the soonest certification of its people to expire
+    expiring: int                 # certifications expiring within the window
+
+
+def tier_forecast(org_ids: Sequence[int] | None, now: datetime,
+                  limit: int = 20) -> tuple[list[TierRisk], int]:
+    """Companies that will fall below the tier they hold within 90 days as certifications
+    expire (``at_risk`` in their stored figures), soonest expiry first, and how many."""
+    s, c = OrganizationStats, Certification
+    window = now + timedelta(days=FORECAST_DAYS)
+    soon = (select(User.organization_id.label("org_id"), func.min(c.expires_at).label("first"),
+                   func.count().label("n"))
+            .join(User, User.id == c.user_id)
+            .where(c.revoked_at.is_(None), c.expires_at > now, c.expires_at <= window)
+            .group_by(User.organization_id).subquery())
+    base = (select(Organization.slug, Organization.name, Organization.tier, soon.c.first,
+                   func.coalesce(soon.c.n, 0))
+            .join(s, s.organization_id == Organization.id)
+            .outerjoin(soon, soon.c.org_id == Organization.id)
+            .where(s.at_risk.is_(True)))
+    if org_ids is not None:
+        base = base.where(Organization.id.in_(org_ids))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = db.session.execute(base.order_by(soon.c.first.is_(None), soon.c.first, Organization.name)
+                              .limit(limit))
+    return [TierRisk(*row) for row in rows], int(total or 0)

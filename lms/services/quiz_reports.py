@@ -7,12 +7,15 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from lms.extensions import db
 from lms.models import Attempt, Organization, User
 from lms.rules.item_stats import AttemptScores, QuestionStats, QuizSummary, question_stats, quiz_summary
+from lms.naming import titles
 from lms.security.spreadsheet import safe_row
+from lms.services.export_text import Cells
 
 CLOSED = ("submitted", "pending_review", "graded")
 
@@ -83,14 +86,12 @@ def quiz_report(quiz_slug: str) -> QuizReport:
                       stems=stems, distribution=distribution)
 
 
-CSV_COLUMNS = ["attempt_id", "email", "name", "organization", "quiz", "attempt", "status",
-               "started_at", "submitted_at", "score", "total", "percent", "passed"]
-
-
 def results_csv(quiz_slug: str, *, organization_id: int | None = None) -> Iterator[str]:
-    """Exam results as CSV lines, streamed; optionally one company's people only."""
+    """Exam results as CSV lines, streamed; optionally one company's people only. Column
+    names and words in the reader's language, times in their time zone, the quiz's and
+    company's names beside their codes; a byte-order mark so Excel reads it as UTF-8."""
     query = (
-        select(Attempt, User.email, User.name, Organization.slug)
+        select(Attempt, User.email, User.name, Organization.slug, Organization.name)
         .join(User, User.id == Attempt.user_id)
         .outerjoin(Organization, Organization.id == User.organization_id)
         .where(Attempt.quiz_slug == quiz_slug)
@@ -98,8 +99,14 @@ def results_csv(quiz_slug: str, *, organization_id: int | None = None) -> Iterat
     )
     if organization_id is not None:
         query = query.where(User.organization_id == organization_id)
+    cells = Cells()
+    quiz_title = titles().quiz(quiz_slug)
+    status = {"in_progress": _("In progress"), "submitted": _("Submitted, not graded yet"),
+              "pending_review": _("Awaiting grading"),
+              "graded": _("Graded")}
+    result = {True: _("Passed"), False: _("Not passed"), None: ""}
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, lineterminator="\r\n")
 
     def flush() -> str:
         text = buffer.getvalue()
@@ -107,18 +114,21 @@ def results_csv(quiz_slug: str, *, organization_id: int | None = None) -> Iterat
         buffer.truncate()
         return text
 
-    writer.writerow(CSV_COLUMNS)
-    yield flush()
-    for attempt, email, name, org in db.session.execute(query.execution_options(yield_per=500)):
+    writer.writerow([_("Attempt ID"), _("Email address"), _("Name"), _("Company"),
+                     _("Company ID"), _("Quiz"), _("Quiz ID"), _("Attempt"), _("Status"),
+                     cells.when_header(_("Started")), cells.when_header(_("Submitted")),
+                     _("Score"), _("Out of"), _("Score (%)"), _("Result")])
+    yield "\ufeff" + flush()
+    for attempt, email, name, org, org_name in db.session.execute(
+            query.execution_options(yield_per=500)):
         # Every cell guarded, not only the ones typed by people today (lms/security/spreadsheet.py).
         writer.writerow(safe_row([
-            attempt.id, email, name, org or "", attempt.quiz_slug, attempt.number,
-            attempt.status, attempt.started_at.isoformat(),
-            attempt.submitted_at.isoformat() if attempt.submitted_at else "",
-            attempt.score if attempt.score is not None else "",
-            attempt.total if attempt.total is not None else "",
-            attempt.percent if attempt.percent is not None else "",
-            "" if attempt.passed is None else ("yes" if attempt.passed else "no"),
+            attempt.id, email, name, org_name or "", org or "", quiz_title, attempt.quiz_slug,
+            attempt.number, status.get(attempt.status, attempt.status),
+            cells.when(attempt.started_at), cells.when(attempt.submitted_at),
+            attempt.score, attempt.total,
+            None if attempt.percent is None else round(attempt.percent, 1),
+            result[attempt.passed] if attempt.status == "graded" else "",
         ]))
         yield flush()
 

@@ -14,7 +14,7 @@ def test_healthz_answers_ok_without_sign_in(http):
 
 
 def test_demo_logins_are_printed_and_work(live_server: LiveServer, http):
-    log = live_server.log_tail(400)
+    log = live_server.startup_log()
     assert f"password for all: {DEMO_PASSWORD}" in log
     for email, *_ in USERS:
         assert email in log
@@ -41,7 +41,7 @@ def test_pages_carry_the_security_headers(http):
 
 def test_a_session_holds_across_every_worker(live_server: LiveServer, http):
     """Two gunicorn workers share the generated secret key: no random sign-outs."""
-    assert "with 2 workers" in live_server.log_tail(400)
+    assert "with 2 workers" in live_server.startup_log()
     http.sign_in(DEMO_USERS["learner_with_progress"])
     for _ in range(30):  # new connections each time, spread over the workers
         response = http.get("/my", allow_redirects=False, headers={"Connection": "close"})
