@@ -9,15 +9,14 @@
   route is for, real ids in the path and generated values for every form field the site
   knows, hostile ones included (NUL, 10,001 characters, 5,000 digits, CRLF, Unicode).
 
-Bounded (few examples per route, derandomized) so the whole file runs well under 60 s on
-SQLite and PostgreSQL.
+Bounded (few examples per route, derandomized) so the whole file takes well under a minute on
+an idle machine, on SQLite and PostgreSQL (timed by people, not asserted: the machine is shared).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -36,7 +35,6 @@ from tests.conftest import csrf_token, login
 from tests.web.helpers import REPO_ROOT
 
 EXAMPLES = 10
-BUDGET = 60.0  # seconds for the whole file, on either database
 GRACE = timedelta(seconds=5)
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck))
@@ -52,18 +50,6 @@ JSON_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
                                                                 max_size=4),
     max_leaves=20)
-
-_STARTED: list[float] = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _clock():
-    _STARTED.append(time.monotonic())
-
-
-def _within_budget():
-    assert time.monotonic() - _STARTED[-1] < BUDGET, "the fuzz pass must stay under 60 s"
-
 
 # -- the world the routes act on -------------------------------------------------------------
 
@@ -154,7 +140,6 @@ def test_every_form_post_route_answers_without_a_500(app, world):
             response = client.post(path, data=data)
             if response.status_code >= 500:
                 failures.append(f"POST {path} every field={nasty!r:.40} -> {response.status_code}")
-        _within_budget()
     client = app.test_client()
     login(client, world["admin"])
     assert client.post("/logout", data={"csrf_token": csrf_token(client, "/settings"),
@@ -181,7 +166,6 @@ def test_every_json_route_survives_generated_json(app, client, world):
                     failures.append(f"{method} {path} {body!r:.200} -> {response.status_code}")
 
             send()
-    _within_budget()
     assert failures == [], "\n".join(failures[:20])
 
 
@@ -203,7 +187,6 @@ def test_saving_answers_to_a_real_attempt_never_fails(client, world):
             failures.append(f"{answers!r:.200} seq={seq!r:.40} -> {response.status_code}")
 
     save()
-    _within_budget()
     assert failures == [], "\n".join(failures[:20])
 
 
@@ -227,6 +210,5 @@ def test_every_openapi_operation_answers_without_a_500(app, world, who):
             run()
         except (Exception, BaseExceptionGroup) as exc:  # report every operation's failure together
             failures.append(f"{operation.method.upper()} {operation.path}: {exc!r}"[:400])
-    _within_budget()
     assert failures == [], "\n\n".join(failures)
     assert calls >= 2 * len(operations)
