@@ -52,14 +52,22 @@ def plain_text(html: str) -> str:
     return " ".join("".join(parser.parts).split())
 
 
-def fold_with_origins(text: str) -> tuple[str, list[int]]:
-    """Folded text and, for each of its characters, the index of the original character."""
+def fold_with_origins(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Folded text and, for each of its characters, the span of original characters it
+    comes from. A combining mark joins the character before it when they compose, so
+    half-width ﾃﾞ folds to デ as the full-width word does."""
     out: list[str] = []
-    origins: list[int] = []
+    origins: list[tuple[int, int]] = []
     for index, char in enumerate(text):
-        folded = unicodedata.normalize("NFKC", char).casefold()
-        out.append(folded)
-        origins.extend([index] * len(folded))
+        for folded in unicodedata.normalize("NFKC", char).casefold():
+            if out and unicodedata.combining(folded):
+                composed = unicodedata.normalize("NFC", out[-1] + folded)
+                if len(composed) == 1:
+                    out[-1] = composed
+                    origins[-1] = (origins[-1][0], index + 1)
+                    continue
+            out.append(folded)
+            origins.append((index, index + 1))
     return "".join(out), origins
 
 
@@ -89,7 +97,7 @@ def _spans(text: str, terms: tuple[str, ...]) -> tuple[list[tuple[int, int]], in
         start = folded.find(term)
         while start != -1:
             end = start + len(term)
-            spans.append((origins[start], origins[end - 1] + 1))
+            spans.append((origins[start][0], origins[end - 1][1]))
             start = folded.find(term, end)
     spans.sort()
     merged: list[tuple[int, int]] = []
