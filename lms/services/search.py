@@ -71,9 +71,7 @@ def ensure_index(store) -> bool:
              "course_title": d.course_title[:500], "body": d.body, "folded": d.folded}
             for d in docs])
     if _is_sqlite():
-        db.session.execute(text("DELETE FROM search_fts"))
-        db.session.execute(text("INSERT INTO search_fts (rowid, folded) "
-                                "SELECT id, folded FROM search_documents"))
+        db.session.execute(text("INSERT INTO search_fts (search_fts) VALUES ('rebuild')"))
     state.digest = digest
     db.session.commit()
     return True

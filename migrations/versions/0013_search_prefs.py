@@ -43,8 +43,9 @@ def upgrade():
         op.execute('CREATE INDEX ix_search_documents_folded_trgm ON search_documents '
                    'USING gin (folded gin_trgm_ops)')
     else:
-        op.execute("CREATE VIRTUAL TABLE search_fts USING fts5("
-                   "folded, tokenize='trigram case_sensitive 1')")
+        # External content: the text stays in search_documents only.
+        op.execute("CREATE VIRTUAL TABLE search_fts USING fts5(folded, content='search_documents', "
+                   "content_rowid='id', tokenize='trigram case_sensitive 1')")
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('mail_off', sa.String(length=300), server_default='',
                                    nullable=False))
