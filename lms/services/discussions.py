@@ -16,7 +16,7 @@ from lms.content.markdown import render_markdown
 from lms.database import begin_write
 from lms.extensions import db
 from lms.models import Organization, Post, User
-from lms.services import inbox, points
+from lms.services import inbox, notifications, points
 from lms.services.errors import Forbidden, Invalid, NotFound, ServiceError
 
 MAX_BODY = 10_000
@@ -97,9 +97,11 @@ def answer(user: User, question_id: int, body: str, lesson_title: str, url: str,
     db.session.execute(update(Post).where(Post.id == question.id)
                        .values(answers=Post.answers + 1))
     db.session.flush()
-    if question.user_id != user.id:
-        inbox.notify(question.user_id, "post_reply", f"post:{reply.id}:reply", url=url,
-                     author=user.name, lesson=lesson_title)
+    if question.user_id != user.id and inbox.notify(
+            question.user_id, "post_reply", f"post:{reply.id}:reply", url=url,
+            author=user.name, lesson=lesson_title):
+        notifications.post_reply(db.session.get(User, question.user_id), user.name,
+                                 lesson_title, url)
     db.session.commit()
     return reply
 
