@@ -7,6 +7,7 @@ only narrows the candidates, the meaning is this module's.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -21,6 +22,13 @@ _BLOCKS = {"p", "div", "li", "ul", "ol", "table", "tr", "td", "th", "h1", "h2", 
            "h5", "h6", "pre", "blockquote", "br", "dt", "dd", "section", "figcaption", "hr"}
 
 
+# A line break between two Japanese characters is a wrapped source line, not a space: joined,
+# so a word broken across lines in the Markdown is found whole.
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_BLOCK_BREAK = "\u2029"  # whitespace to split(), never joined like a wrapped line
+_WRAPPED = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+
+
 class _TextOf(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -31,13 +39,13 @@ class _TextOf(HTMLParser):
         if tag in ("script", "style"):
             self.skip += 1
         elif tag in _BLOCKS:
-            self.parts.append(" ")
+            self.parts.append(_BLOCK_BREAK)
 
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
             self.skip = max(self.skip - 1, 0)
         elif tag in _BLOCKS:
-            self.parts.append(" ")
+            self.parts.append(_BLOCK_BREAK)
 
     def handle_data(self, data):
         if not self.skip:
@@ -49,7 +57,7 @@ def plain_text(html: str) -> str:
     parser = _TextOf()
     parser.feed(html or "")
     parser.close()
-    return " ".join("".join(parser.parts).split())
+    return " ".join(_WRAPPED.sub("", "".join(parser.parts)).split())
 
 
 def fold_with_origins(text: str) -> tuple[str, list[tuple[int, int]]]:

@@ -15,6 +15,9 @@ def test_folding_makes_widths_and_cases_meet():
 def test_plain_text_drops_tags_keeps_words_apart():
     assert plain_text("<h1>概要</h1><p>音声<b>認識</b></p><td>a</td><td>b</td>") == "概要 音声認識 a b"
     assert plain_text("<p>&lt;b&gt;太字&lt;/b&gt;</p>") == "<b>太字</b>"
+    # A Japanese sentence wrapped in the source is one run of text; English keeps its space.
+    assert plain_text("<p>音声\n認識の精度\nand\nmore</p>") == "音声認識の精度 and more"
+    assert plain_text("<p>概要</p>\n<p>音声</p>") == "概要 音声"
 
 
 def test_snippet_marks_every_match_and_escapes_the_rest():
