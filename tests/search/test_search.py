@@ -8,7 +8,6 @@ import random
 import shutil
 import threading
 
-import pytest
 from sqlalchemy import func, select
 
 from lms.models import SearchDocument
