@@ -59,7 +59,7 @@ def ensure_index(store) -> bool:
     begin_write()
     upsert_ignore(SearchIndexState, {"id": _STATE_ID, "digest": ""}, ("id",))
     state = db.session.scalar(select(SearchIndexState).where(SearchIndexState.id == _STATE_ID)
-                              .with_for_update())
+                              .with_for_update().execution_options(populate_existing=True))
     if state.digest == digest:  # another request rebuilt it meanwhile
         db.session.commit()
         return False
