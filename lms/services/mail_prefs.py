@@ -32,8 +32,11 @@ PREFERENCE_OF = {
     "certification_expired": "expiring",
     "assignment_given": "assignment",
     "assignment_due": "assignment",
+    "assignment_overdue": "assignment",
     "post_reply": "post_reply",
     "digest": "digest",
+    "weekly_digest": "digest",
+    "monthly_summary": "digest",
 }
 
 
