@@ -20,8 +20,7 @@ from sqlalchemy import delete, insert, select, text
 from lms.database import begin_write, upsert_ignore
 from lms.extensions import db
 from lms.models import SearchDocument, SearchIndexState
-from lms.services.search_text import (Document, documents_of, fold, highlight, query_terms,
-                                      snippet)
+from lms.services.search_text import Document, documents_of, fold, query_terms, snippet
 
 MAX_RESULTS = 200
 _STATE_ID = 1
@@ -81,7 +80,7 @@ def ensure_index(store) -> bool:
 class Hit:
     course_slug: str
     lesson_slug: str | None
-    title: Markup
+    title: str
     course_title: str
     snippet: Markup
 
@@ -123,5 +122,6 @@ def search(store, query: str | None, *, sees_drafts: bool) -> list[Hit]:
         return (not in_title, row.course_order, row.course_slug, row.position)
 
     rows = sorted(rows, key=order)[:MAX_RESULTS]
-    return [Hit(r.course_slug, r.lesson_slug, highlight(r.title, terms), r.course_title,
-                snippet(r.body, terms)) for r in rows]
+    # Titles stay whole (a reader and a page search find them as written); the snippet marks.
+    return [Hit(r.course_slug, r.lesson_slug, r.title, r.course_title, snippet(r.body, terms))
+            for r in rows]
