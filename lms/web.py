@@ -56,6 +56,7 @@ def register(app: Flask) -> None:
     # Trainer routes on the quiz blueprint.
     from lms.quiz import import_views, trainer_views, workbench_views  # noqa: F401
     from lms.quiz.views import bp as quiz_bp
+    from lms.search.views import bp as search_bp
     # Last: the outbox's sweep step runs after every step that may queue mail.
     from lms.mail import delivery  # noqa: F401
 
@@ -69,6 +70,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(partners_bp, url_prefix="/partners")
     app.register_blueprint(inbox_bp)
     app.register_blueprint(community_bp)
+    app.register_blueprint(search_bp)
     # The API authenticates with bearer tokens only, never cookies: no CSRF there.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

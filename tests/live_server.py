@@ -359,6 +359,7 @@ LEARNER_PAGES = {
     "leaderboard": "/leaderboard?period=all",
     "discussion": f"/courses/{BRONZE_COURSE}/lessons/{BRONZE_LESSON}/discussion",
     "faq": f"/courses/{BRONZE_COURSE}/faq",
+    "search": "/search?q=音声認識 仕組み",
 }
 ANONYMOUS_PAGES = {"login": "/login", "forgot-password": "/password/forgot", "signup": "/signup"}
 ADMIN_PAGES = {

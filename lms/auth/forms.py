@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
+                     SelectMultipleField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from lms.i18n import LANGUAGES
 from lms.security.passwords import MAX_LENGTH
+from lms.services.mail_prefs import PREFERENCES
 
 TIMEZONES = ["Asia/Tokyo", "UTC", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore",
              "America/Los_Angeles", "America/New_York", "Europe/London", "Europe/Berlin"]
@@ -44,3 +46,10 @@ class PasswordForm(FlaskForm):
 class LanguageForm(FlaskForm):
     lang = SelectField(_l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()])
     next = HiddenField()
+
+
+class MailForm(FlaskForm):
+    """Which notifications also come by e-mail (ticked: yes). Unknown values are refused."""
+
+    mail = SelectMultipleField(_l("Also send me an e-mail when"),
+                               choices=[SelectChoice(k, v) for k, v in PREFERENCES.items()])

@@ -7,11 +7,11 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.auth.forms import LanguageForm, LoginForm, PasswordForm, PreferencesForm
+from lms.auth.forms import LanguageForm, LoginForm, MailForm, PasswordForm, PreferencesForm
 from lms.i18n import LANGUAGES
 from lms.messages import message_for
 from lms.security.urls import safe_next
-from lms.services import accounts
+from lms.services import accounts, mail_prefs
 from lms.services.errors import Invalid, Throttled
 
 bp = Blueprint("auth", __name__)
@@ -88,7 +88,30 @@ def language():
 @bp.route("/settings", methods=["GET"])
 @login_required
 def settings():
-    return render_template("auth/settings.html", prefs=_prefs_form(), password=PasswordForm())
+    return _settings_page()
+
+
+def _settings_page(status: int = 200, **forms):
+    forms.setdefault("prefs", _prefs_form())
+    forms.setdefault("password", PasswordForm())
+    forms.setdefault("mail", _mail_form())
+    return render_template("auth/settings.html", **forms), status
+
+
+def _mail_form() -> MailForm:
+    off = mail_prefs.turned_off(current_user)
+    return MailForm(mail=[k for k in mail_prefs.PREFERENCES if k not in off])
+
+
+@bp.post("/settings/mail")
+@login_required
+def save_mail():
+    form = MailForm()
+    if not form.validate_on_submit():
+        return _settings_page(400, mail=form)
+    mail_prefs.set_wanted(current_user, form.mail.data)
+    flash(_("Your e-mail choices have been saved."), "success")
+    return redirect(url_for("auth.settings"))
 
 
 def _prefs_form() -> PreferencesForm:
@@ -101,7 +124,7 @@ def _prefs_form() -> PreferencesForm:
 def save_preferences():
     prefs = PreferencesForm()
     if not prefs.validate_on_submit():
-        return render_template("auth/settings.html", prefs=prefs, password=PasswordForm()), 400
+        return _settings_page(400, prefs=prefs)
     accounts.set_preferences(current_user, locale=prefs.locale.data, timezone=prefs.timezone.data,
                              on_leaderboard=prefs.on_leaderboard.data)
     session["lang"] = prefs.locale.data
@@ -122,7 +145,7 @@ def change_password():
         except Throttled:
             form.current_password.errors.append(
                 _("Too many wrong passwords. Try again in 15 minutes."))
-            return render_template("auth/settings.html", prefs=prefs, password=form), 429
+            return _settings_page(429, prefs=prefs, password=form)
         except Invalid as exc:
             getattr(form, exc.field).errors.append(message_for(exc.message))
         else:
@@ -131,4 +154,4 @@ def change_password():
             login_user(accounts.reload_user(current_user.id))
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.settings"))
-    return render_template("auth/settings.html", prefs=prefs, password=form), 400
+    return _settings_page(400, prefs=prefs, password=form)

@@ -12,6 +12,7 @@ from lms.models.organizations import Organization
 from lms.models.outbox import OutboxMessage
 from lms.models.points import CompanyPointsTotal, PointsEntry, PointsTotal
 from lms.models.progress import LessonProgress
+from lms.models.search import SearchDocument, SearchIndexState
 
 __all__ = [
     "AccountToken",
@@ -31,6 +32,8 @@ __all__ = [
     "PointsEntry",
     "PointsTotal",
     "Post",
+    "SearchDocument",
+    "SearchIndexState",
     "Signoff",
     "Upload",
     "User",

@@ -42,6 +42,9 @@ class User(db.Model):
     # A password typed by an admin is known to someone else: it is changed at first sign-in.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
                                                        server_default=false())
+    # Notification kinds the person does not want by e-mail, space-separated (empty: all of
+    # them). The notification centre keeps every kind regardless (lms/services/mail_prefs.py).
+    mail_off: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     # Loaded on access: the user is read on every request, the company rarely.
     # Lists that show companies ask for it with selectinload.

@@ -26,7 +26,7 @@ from lms.rules import attempts as rules
 from lms.rules.answers import (PROBLEM_TEXT, answer_problems, is_newer_save, merge_answers,
                                seq_out_of_range)
 from lms.rules.grading import Grade, grade, snapshot_questions
-from lms.services import audit, inbox, points
+from lms.services import audit, inbox, notifications, points
 from lms.services.errors import Conflict, Invalid, NotFound
 from lms.services.progress import after_progress
 
@@ -117,6 +117,17 @@ def _tell_trainers_an_essay_waits(attempt: Attempt) -> None:
     inbox.notify_many(trainers, "essay_waiting", f"attempt:{attempt.id}:waiting",
                       url=inbox.path_for("quiz.grade_attempt", attempt_id=attempt.id),
                       learner=learner_name or "", quiz=attempt.snapshot["quiz"]["title"])
+
+
+def _tell_learner_graded(attempt: Attempt) -> None:
+    """In the notification centre and by e-mail, once per attempt (the notification's key)."""
+    path = inbox.path_for("quiz.result", attempt_id=attempt.id)
+    quiz = attempt.snapshot["quiz"]["title"]
+    comment = "\n".join(c["comment"] for c in essay_comments(attempt))
+    if inbox.notify(attempt.user_id, "essay_graded", f"attempt:{attempt.id}:graded", url=path,
+                    quiz=quiz, percent=attempt.percent, comment=comment):
+        learner = db.session.get(User, attempt.user_id)
+        notifications.essay_graded(learner, quiz, attempt.percent, comment, path)
 
 
 def _close_if_overdue(attempt: Attempt, now: datetime, grace: timedelta) -> bool:
@@ -328,10 +339,7 @@ def score_essay(trainer: User, attempt_id: str, question_id: str, points: float,
     _record_grade(attempt, now)
     attempt.graded_by_id = trainer.id
     if attempt.status == "graded":
-        inbox.notify(attempt.user_id, "essay_graded", f"attempt:{attempt.id}:graded",
-                     url=inbox.path_for("quiz.result", attempt_id=attempt.id),
-                     quiz=attempt.snapshot["quiz"]["title"], percent=attempt.percent,
-                     comment="\n".join(c["comment"] for c in essay_comments(attempt)))
+        _tell_learner_graded(attempt)
     audit.record("attempt.essay_scored", actor_id=trainer.id, target=attempt.id,
                  question=question_id, points=points)
     db.session.commit()

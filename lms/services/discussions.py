@@ -16,7 +16,7 @@ from lms.content.markdown import render_markdown
 from lms.database import begin_write
 from lms.extensions import db
 from lms.models import Organization, Post, User
-from lms.services import inbox, points
+from lms.services import inbox, notifications, points
 from lms.services.errors import Forbidden, Invalid, NotFound, ServiceError
 
 MAX_BODY = 10_000
@@ -97,11 +97,22 @@ def answer(user: User, question_id: int, body: str, lesson_title: str, url: str,
     db.session.execute(update(Post).where(Post.id == question.id)
                        .values(answers=Post.answers + 1))
     db.session.flush()
-    if question.user_id != user.id:
-        inbox.notify(question.user_id, "post_reply", f"post:{reply.id}:reply", url=url,
-                     author=user.name, lesson=lesson_title)
+    tell_asker(reply, lesson_title, url)
     db.session.commit()
     return reply
+
+
+def tell_asker(reply: Post, lesson_title: str, url: str) -> None:
+    """The question's author hears of a reply (not their own) in the notification centre and
+    by e-mail, once per reply: the mail goes only with a new notification (its unique key)."""
+    question = db.session.get(Post, reply.parent_id)
+    if question is None or question.user_id == reply.user_id:
+        return
+    author = db.session.scalar(select(User.name).where(User.id == reply.user_id)) or ""
+    if inbox.notify(question.user_id, "post_reply", f"post:{reply.id}:reply", url=url,
+                    author=author, lesson=lesson_title):
+        notifications.post_reply(db.session.get(User, question.user_id), author, lesson_title,
+                                 url)
 
 
 def edit(user: User, post_id: int, body: str, now: datetime) -> Post:

@@ -71,3 +71,23 @@ def test_a_broken_mail_server_never_undoes_an_award(app, make, facts, award, cap
     assert any("sending mail" in r.getMessage() for r in caplog.records)
     assert deliver_due() == 0  # waiting for its retry, not lost
     assert list(_db.session.scalars(select(OutboxMessage.status))) == ["pending"]
+
+
+def test_turned_off_award_and_expiry_mail_keeps_the_notifications(app, make, facts, award):
+    """E-mail preferences hold for certification mail; the notification centre keeps all,
+    and a revocation is always mailed."""
+    from datetime import timedelta
+
+    from lms.models import Notification
+
+    user = make.user("learner", org=make.org(), email="no.mail@example.com",
+                     mail_off="awarded expiring")
+    facts.bronze_ready(user)
+    cert = award(user).awarded[0]
+    certs.sweep_certifications(cert.expires_at - timedelta(days=20))
+    kinds = set(_db.session.scalars(select(Notification.kind)
+                                    .where(Notification.user_id == user.id)))
+    assert {"certification_awarded", "certification_expiring"} <= kinds
+    assert list(_db.session.scalars(select(OutboxMessage.recipient))) == []
+    certs.revoke(cert.id, "Duplicate account", actor_id=None)
+    assert list(_db.session.scalars(select(OutboxMessage.recipient))) == ["no.mail@example.com"]
