@@ -13,8 +13,8 @@ from lms.ob3 import jose, status
 from lms.services.certifications import revoke
 
 
-def awarded(make, facts, award, email="holder@example.com"):
-    user = make.user("learner", org=make.org(), email=email)
+def awarded(make, facts, award, email="holder@example.com", org="acme"):
+    user = make.user("learner", org=make.org(org), email=email)
     facts.bronze_ready(user)
     return user, award(user).awarded[0]
 
@@ -142,7 +142,7 @@ def test_expiry_shows_in_the_suspension_list(client, make, facts, award, db):
 def test_status_positions_are_unique_and_lists_are_bounded(client, make, facts, award):
     ids = set()
     for n in range(3):
-        _, cert = awarded(make, facts, award, email=f"h{n}@example.com")
+        _, cert = awarded(make, facts, award, email=f"h{n}@example.com", org=f"o{n}")
         _, vc = parts(client.get(f"/ob3/credentials/{cert.id}").get_data(as_text=True))
         ids.add(vc["credentialStatus"][0]["id"])
     assert len(ids) == 3
