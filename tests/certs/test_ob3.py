@@ -173,3 +173,39 @@ def cli(app, db, *args):
     result = app.test_cli_runner().invoke(main, list(args))
     db.session.rollback()  # see what the command committed
     return result
+
+
+def test_api_links_the_credential(client, make, facts, award):
+    user, cert = awarded(make, facts, award)
+    token = make.token(user)
+    items = client.get(f"/api/v1/users/{user.id}/certifications",
+                       headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert items[0]["credential_url"] == f"http://academy.test/ob3/credentials/{cert.id}"
+
+
+def test_holder_page_offers_wallet_downloads(client, make, facts, award):
+    from tests.conftest import login
+
+    user, cert = awarded(make, facts, award)
+    login(client, user)
+    page = client.get(f"/certificates/{cert.id}").get_data(as_text=True)
+    assert f"/ob3/credentials/{cert.id}.jwt" in page and f"/ob3/credentials/{cert.id}.json" in page
+
+
+def test_inline_key_in_settings_signs_and_cannot_be_rotated_by_the_cli(app, db, client, make,
+                                                                        facts, award):
+    from jwcrypto import jwk
+
+    pem = jwk.JWK.generate(kty="OKP", crv="Ed25519").export_to_pem(private_key=True,
+                                                                    password=None).decode()
+    thumbprint = jwk.JWK.from_pem(pem.encode()).thumbprint()
+    _, cert = awarded(make, facts, award)
+    app.config["OB3_KEY"] = pem
+    try:
+        token = client.get(f"/ob3/credentials/{cert.id}").get_data(as_text=True)
+        assert parts(token)[0]["kid"] == f"did:web:academy.test#{thumbprint}"
+        result = cli(app, db, "keys", "rotate")
+        assert result.exit_code == 1 and "LMS_OB3_KEY" in result.output
+    finally:
+        app.config["OB3_KEY"] = ""
+    assert jose.check(token).valid
