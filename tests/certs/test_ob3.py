@@ -100,6 +100,8 @@ def test_keys_published_as_jwks_and_did_web_without_the_private_part(client, mak
     method = next(m for m in document["verificationMethod"] if m["id"] == kid)
     assert method["controller"] == "did:web:academy.test" and "d" not in method["publicKeyJwk"]
     assert kid in document["assertionMethod"]
+    forged = client.get(f"/ob3/credentials/{cert.id}", headers={"Host": "evil.example"})
+    assert "evil.example" not in json.dumps(parts(forged.get_data(as_text=True)))
 
 
 def test_tampered_credential_fails(client, make, facts, award):
