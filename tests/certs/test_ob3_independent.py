@@ -98,7 +98,8 @@ def status_bits(base: str, claims: dict) -> dict[str, bool]:
         assert subject["statusPurpose"] == entry["statusPurpose"]
         encoded = subject["encodedList"]
         assert encoded[0] == "u"  # multibase base64url
-        raw = gzip.decompress(base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded) % 4)))
+        data = encoded[1:]
+        raw = gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
         assert len(raw) * 8 >= 131072
         index = int(entry["statusListIndex"])
         bits[entry["statusPurpose"]] = bool(raw[index // 8] & (0x80 >> (index % 8)))
