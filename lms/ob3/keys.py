@@ -162,8 +162,11 @@ def rotate() -> tuple[str, str]:
 
 
 def published_keys() -> list[Ob3Key]:
-    current_key()
-    return list(db.session.scalars(select(Ob3Key).order_by(Ob3Key.created_at, Ob3Key.kid)))
+    """Every published key, the current one first (verifiers that take a DID's first key,
+    e.g. for the status lists, get the key that signs now), then the newest retired ones."""
+    current = current_key().thumbprint
+    rows = db.session.scalars(select(Ob3Key).order_by(Ob3Key.created_at.desc(), Ob3Key.kid))
+    return sorted(rows, key=lambda row: row.kid != current)
 
 
 def public_key(thumbprint: str) -> jwk.JWK | None:

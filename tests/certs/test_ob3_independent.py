@@ -1,10 +1,15 @@
-"""OB 3.0 credentials checked by an independent verifier over real HTTP.
+"""OB 3.0 credentials checked by independent verifiers over real HTTP.
 
-The app signs with jwcrypto; here PyJWT (another JOSE library) verifies, the key resolved
-only from what the live server publishes: the JWKS at /ob3/issuer/jwks.json, and the
-did:web document at /.well-known/did.json (resolved the did:web way, from the issuer's DID).
-The status lists are decoded here by hand (gzip + base64url, bit 0 leftmost), not by our
-code. No part of lms.ob3 runs on the verifier's side.
+The app signs with jwcrypto. Two verifiers that share no code with lms.ob3 check it, the
+key resolved only from what the live server publishes:
+
+- PyJWT (another JOSE library), the key from the JWKS at /ob3/issuer/jwks.json or from the
+  did:web document at /.well-known/did.json; the status lists decoded here by hand
+  (gzip + base64url, bit 0 leftmost);
+- openbadgeslib's OB3Verifier (a third-party Open Badges 3.0 implementation): did:web
+  resolution, the kid's key, OB 3.0 structure, validity window, and every credentialStatus
+  entry with the status list's own signature. did:web always resolves over https; the
+  test's fetcher maps that to the live server's plain http on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -153,6 +158,53 @@ def test_revocation_and_expiry_are_visible_in_the_status_lists(live, make, facts
     assert status_bits(base, lapsed_claims) == {"revocation": False, "suspension": True}
 
 
+def loopback_fetch(url: str) -> bytes:
+    """openbadgeslib's download hook: its https:// did:web URL served by our http server."""
+    assert url.startswith(("https://127.0.0.1:", "http://127.0.0.1:")), url
+    response = requests.get(url.replace("https://", "http://", 1), timeout=10)
+    response.raise_for_status()
+    return response.content
+
+
+def openbadgeslib_verify(token: str):
+    from openbadgeslib.ob3 import OB3Verifier
+
+    did = jwt.decode(token, options={"verify_signature": False})["iss"]
+    verifier = OB3Verifier.for_issuer_did(did, download=loopback_fetch)
+    return verifier.verify(token, check_status=True, download=loopback_fetch)
+
+
+def test_openbadgeslib_verifies_the_credential_and_its_status(live, make, facts, award, db):
+    from openbadgeslib.ob3 import OB3VerificationError
+
+    from lms.models import Certification
+    from lms.services.certifications import revoke
+
+    base = live.config["BASE_URL"]
+    cert = awarded(make, facts, award)
+    token = fetch_credential(base, cert.id)
+    credential = openbadgeslib_verify(token)
+    assert credential.issuer.id == jwt.decode(token, options={"verify_signature": False})["iss"]
+
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["credentialSubject"]["achievement"]["name"] = "Gold Certification"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    with pytest.raises(OB3VerificationError):
+        openbadgeslib_verify(f"{header}.{forged}.{signature}")
+
+    lapsed = awarded(make, facts, award, org="lapsed")
+    lapsed_token = fetch_credential(base, lapsed.id)
+    db.session.get(Certification, lapsed.id).expires_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    with pytest.raises(OB3VerificationError, match="suspension"):
+        openbadgeslib_verify(lapsed_token)
+
+    revoke(cert.id, "Misconduct", actor_id=None)
+    with pytest.raises(OB3VerificationError, match="revocation"):
+        openbadgeslib_verify(token)
+
+
 def test_rotated_key_still_verifies_the_old_credential(live, make, facts, award, db):
     base = live.config["BASE_URL"]
     cert = awarded(make, facts, award)
@@ -165,3 +217,9 @@ def test_rotated_key_still_verifies_the_old_credential(live, make, facts, award,
     for token in (old, new):
         verify(token, key_from_jwks(base, token))
         verify(token, key_from_did_web(token))
+    # openbadgeslib checks the status lists with the DID document's first key: the current
+    # one, which signs the lists now, also for a credential signed by a retired key.
+    for token in (old, new):
+        openbadgeslib_verify(token)
+    claims = verify(old, key_from_did_web(old))
+    assert status_bits(base, claims) == {"revocation": False, "suspension": False}
