@@ -90,15 +90,26 @@ def _new_pem() -> bytes:
                                                                      password=None)
 
 
-def _create_once(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # O_EXCL: when several workers start at once, exactly one writes the key.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
+def _write_new_key(directory: Path) -> str:
+    """A new key in a private temporary file beside the key file; its name."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".ob3-key-")
     with os.fdopen(fd, "wb") as fh:
         fh.write(_new_pem())
+    os.chmod(tmp, 0o600)
+    return tmp
+
+
+def _create_once(path: Path) -> None:
+    # Written aside, then linked into place: when several workers start at once exactly one
+    # key wins, and nobody ever reads a half-written file.
+    tmp = _write_new_key(path.parent)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
 
 
 def signing_key() -> SigningKey:
@@ -144,12 +155,8 @@ def rotate() -> tuple[str, str]:
                               "there and restart; the old public key stays published")
     old = current_key()
     db.session.commit()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ob3-key-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(_new_pem())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)  # atomic: a worker reads the old key or the new, never half
+    # Atomic: a worker reads the old key or the new one, never half of one.
+    os.replace(_write_new_key(path.parent), path)
     new = current_key()
     db.session.execute(update(Ob3Key).where(Ob3Key.kid != new.thumbprint,
                                             Ob3Key.retired_at.is_(None))

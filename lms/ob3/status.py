@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import gzip
 import secrets
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -135,6 +135,4 @@ def signed_list(purpose: str, number: int, now: datetime) -> str:
 
 
 def _iso(timestamp: int) -> str:
-    from datetime import timezone
-
     return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

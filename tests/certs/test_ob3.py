@@ -211,3 +211,25 @@ def test_inline_key_in_settings_signs_and_cannot_be_rotated_by_the_cli(app, db, 
     finally:
         app.config["OB3_KEY"] = ""
     assert jose.check(token).valid
+
+
+def test_key_file_is_made_once_private_and_followed_after_rotation(app, db, client, make, facts,
+                                                                   award, tmp_path):
+    import stat
+
+    path = tmp_path / "keys" / "issuer.pem"
+    _, cert = awarded(make, facts, award)
+    app.config["OB3_KEY"] = str(path)
+    try:
+        first = parts(client.get(f"/ob3/credentials/{cert.id}").get_data(as_text=True))[0]["kid"]
+        assert path.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        again = parts(client.get(f"/ob3/credentials/{cert.id}").get_data(as_text=True))[0]["kid"]
+        assert again == first
+        assert cli(app, db, "keys", "rotate").exit_code == 0
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        rotated = parts(client.get(f"/ob3/credentials/{cert.id}").get_data(as_text=True))[0]["kid"]
+        assert rotated != first
+        assert sorted(p.name for p in path.parent.iterdir()) == ["issuer.pem"]
+    finally:
+        app.config["OB3_KEY"] = ""
