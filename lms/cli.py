@@ -329,3 +329,4 @@ def revoke(assertion_id: str, reason: str):
 
 # Authoring commands (import-quiz, new) register themselves on `main`.
 from lms import cli_authoring  # noqa: E402,F401  (imported for its commands)
+from lms import cli_keys  # noqa: E402,F401  (`lms keys show|rotate`)

@@ -85,6 +85,9 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "OUTBOX_RETRY_MAX_SECONDS": 3600.0,
         "INVITE_DAYS": int(env.get("LMS_INVITE_DAYS", "7")),
         "MAIL_FROM": env.get("LMS_MAIL_FROM", "academy@example.com"),
+        # Open Badges 3.0 issuer key: a PEM private key, or the path of its file
+        # (default: ob3_issuer_key.pem in the instance folder, generated once).
+        "OB3_KEY": env.get("LMS_OB3_KEY", ""),
     }
     config.update(overrides)
     if "SQLALCHEMY_ENGINE_OPTIONS" not in config:

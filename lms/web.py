@@ -52,6 +52,7 @@ def register(app: Flask) -> None:
     from lms.certs.views import bp as certs_bp
     from lms.extensions import csrf
     from lms.inbox.views import bp as inbox_bp
+    from lms.ob3.views import bp as ob3_bp
     from lms.partners.views import bp as partners_bp
     # Trainer routes on the quiz blueprint.
     from lms.quiz import import_views, trainer_views, workbench_views  # noqa: F401
@@ -69,6 +70,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(partners_bp, url_prefix="/partners")
     app.register_blueprint(inbox_bp)
+    app.register_blueprint(ob3_bp)
     app.register_blueprint(community_bp)
     app.register_blueprint(search_bp)
     # The API authenticates with bearer tokens only, never cookies: no CSRF there.

@@ -6,6 +6,7 @@ from flask import g, jsonify
 
 from lms.api import bp, json_body
 from lms.api.openapi import EXTRA_PATHS, EXTRA_SCHEMAS, _errors, _json, _op
+from lms.ob3.credentials import credential_url
 from lms.services import certifications as certs
 from lms.services import evidence as evidence_service
 from lms.services.badges import assertion_url, iso, verify_url
@@ -25,6 +26,7 @@ def certification_json(cert, program) -> dict:
         "revoked_at": iso(cert.revoked_at) if cert.revoked_at else None,
         "verify_url": verify_url(cert.id),
         "assertion_url": assertion_url(cert.id),
+        "credential_url": credential_url(cert.id),
     }
 
 
@@ -88,6 +90,8 @@ EXTRA_SCHEMAS.append({
             "revoked_at": {"type": ["string", "null"], "format": "date-time"},
             "verify_url": {"type": "string", "format": "uri"},
             "assertion_url": {"type": "string", "format": "uri"},
+            "credential_url": {"type": "string", "format": "uri",
+                               "description": "the Open Badges 3.0 credential (VC-JWT)"},
         },
     },
     "Evidence": {

@@ -120,7 +120,20 @@ def verify(assertion_id: str):
         "badges/verify.html", cert=cert, status=status(cert),
         title=definition.title if definition else cert.level.capitalize(),
         assertion_url=badges.assertion_url(cert.id),
+        ob3=_verified_credential(cert),
         page_title=_("Certificate verification"))
+
+
+def _verified_credential(cert: Certification):
+    """The Open Badges 3.0 credential of the certification, checked as a verifier would:
+    its signature against the published key, then its status lists (signed too)."""
+    from lms.models.types import utcnow
+    from lms.ob3 import credentials
+    from lms.ob3.views import issued_jwt
+
+    verification = credentials.verify(issued_jwt(cert), utcnow())
+    db.session.commit()
+    return verification
 
 
 @bp.get("/verify/<assertion_id>/qr.svg")

@@ -8,6 +8,7 @@ from lms.models.discussions import Post
 from lms.models.health import HealthProbe
 from lms.models.invitations import AccountToken, OrganizationDomain
 from lms.models.notifications import Notification
+from lms.models.ob3 import Ob3Key
 from lms.models.organizations import Organization
 from lms.models.outbox import OutboxMessage
 from lms.models.points import CompanyPointsTotal, PointsEntry, PointsTotal
@@ -25,6 +26,7 @@ __all__ = [
     "LessonProgress",
     "LoginThrottle",
     "Notification",
+    "Ob3Key",
     "Organization",
     "OrganizationDomain",
     "OutboxMessage",

@@ -48,6 +48,9 @@ class Certification(db.Model):
     # {exam quiz slug: content hash of its file} when awarded: which exam versions it was
     # earned on (docs/authoring.en.md). NULL for certifications awarded before this existed.
     exam_versions: Mapped[dict | None] = mapped_column(JSON)
+    # Its position in the Open Badges 3.0 Bitstring Status Lists (list = index // list size),
+    # given at random the first time its credential is issued (lms/ob3/status.py).
+    status_index: Mapped[int | None] = mapped_column(Integer, unique=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
