@@ -192,8 +192,9 @@ def finish(provider: Provider, pending: dict[str, str], args: dict[str, str],
         raise SSOError("sso_state_mismatch", f"answer from issuer {args['iss']!r}")
     if not args.get("code"):
         raise SSOError("sso_state_mismatch", "no code in the answer")
+    client = _client(provider, redirect_uri)
     try:
-        token = _client(provider, redirect_uri).fetch_token(
+        token = client.fetch_token(
             metadata(provider)["token_endpoint"], grant_type="authorization_code",
             code=args["code"], code_verifier=pending["verifier"], timeout=HTTP_TIMEOUT)
     except SSOError:
@@ -202,7 +203,27 @@ def finish(provider: Provider, pending: dict[str, str], args: dict[str, str],
         raise SSOError("sso_token_failed", f"token endpoint: {exc}") from exc
     if not token.get("id_token"):
         raise SSOError("sso_token_failed", "no id_token in the token response")
-    return verify_id_token(token["id_token"], provider, nonce=pending["nonce"])
+    claims = verify_id_token(token["id_token"], provider, nonce=pending["nonce"])
+    if "email" not in claims:
+        claims = {**claims, **_userinfo(client, provider, claims["sub"])}
+    return claims
+
+
+def _userinfo(client: OAuth2Session, provider: Provider, subject: str) -> dict[str, Any]:
+    """The address claims from the UserInfo endpoint, which many providers send instead of
+    putting them in the ID token; only for the subject the ID token named."""
+    endpoint = metadata(provider).get("userinfo_endpoint")
+    if not endpoint:
+        return {}
+    try:
+        response = client.get(endpoint, timeout=HTTP_TIMEOUT)
+        response.raise_for_status()
+        info = response.json()
+    except Exception as exc:  # noqa: BLE001 - any HTTP or JSON error: reported, never a 500
+        raise SSOError("sso_token_failed", f"userinfo endpoint: {exc}") from exc
+    if not isinstance(info, dict) or info.get("sub") != subject:
+        raise SSOError("sso_bad_token", "userinfo names another subject")
+    return {key: info[key] for key in ("email", "email_verified", "name") if key in info}
 
 
 def verify_id_token(value: str, provider: Provider, *, nonce: str, keys: KeySet | None = None,

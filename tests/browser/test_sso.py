@@ -52,6 +52,8 @@ def start_idp(port: int, client_id: str, redirect_uri: str, accounts: dict) -> s
     line = process.stdout.readline()
     if not line.startswith("ready "):
         process.kill()
+        process.wait()
+        process.stdout.close()
         pytest.fail(f"the OpenID provider did not start (node_modules: bash tests/run.sh): {line!r}",
                     pytrace=False)
     return process
@@ -79,6 +81,7 @@ def sso_server():
         for process in idps:
             process.terminate()
             process.wait(timeout=10)
+            process.stdout.close()
         server.stop()
 
 
