@@ -79,22 +79,27 @@ def sso_by_email():
     return _start(provider, form.next.data, login_hint=email)
 
 
+def _answer(provider: oidc.Provider, pending) -> dict:
+    """The verified claims of the provider's answer; a failure is recorded in the audit log
+    (refusals of the person are recorded by the sso service)."""
+    try:
+        if not isinstance(pending, dict):
+            raise oidc.SSOError("sso_state_mismatch", "no sign-in pending in this session")
+        return oidc.finish(provider, pending, request.args.to_dict(), _callback_url(provider))
+    except oidc.SSOError as exc:
+        begin_write()
+        audit.record("sso.failed", actor_id=None, provider=provider.name, reason=exc.code,
+                     detail=exc.detail[:500])
+        db.session.commit()
+        raise
+
+
 @bp.get("/login/sso/<name>/callback")
 def sso_callback(name: str):
     provider = _provider(name)
     pending = session.pop(PENDING, None)
     try:
-        if not isinstance(pending, dict):
-            raise oidc.SSOError("sso_state_mismatch", "no sign-in pending in this session")
-        try:
-            claims = oidc.finish(provider, pending, request.args.to_dict(),
-                                 _callback_url(provider))
-        except oidc.SSOError as exc:
-            begin_write()
-            audit.record("sso.failed", actor_id=None, provider=provider.name, reason=exc.code,
-                         detail=exc.detail)
-            db.session.commit()
-            raise
+        claims = _answer(provider, pending)
         user = sso.sign_in(provider, claims, address=request.remote_addr)
     except oidc.SSOError as exc:
         current_app.logger.warning("single sign-on with %s refused: %s", provider.name,

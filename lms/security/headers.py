@@ -34,7 +34,7 @@ def policy(app: Flask) -> str:
 
 def _add_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", current_app.extensions["lms_csp"])
+    headers.setdefault("Content-Security-Policy", policy(current_app))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
@@ -43,5 +43,4 @@ def _add_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["lms_csp"] = policy(app)
     app.after_request(_add_headers)
