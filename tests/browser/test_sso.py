@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
 from lms.config import REPO_ROOT, database_url
+from tests.a11y.tools import assert_accessible, assert_valid_html
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
 from tests.live_server import LiveServer, free_port
 
@@ -97,8 +98,8 @@ def people(server: LiveServer, email: str) -> list[tuple[int, str, str]]:
         engine.dispose()
 
 
-def fresh_page(browser: Browser, server: LiveServer) -> Page:
-    context = browser.new_context(base_url=server.url, locale="ja-JP")
+def fresh_page(browser: Browser, server: LiveServer, **options) -> Page:
+    context = browser.new_context(base_url=server.url, locale="ja-JP", **options)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     # The provider's page imports a web font: nothing beyond this machine is fetched.
     context.route(re.compile(r"^(?!http://127\.0\.0\.1:)"),
@@ -166,4 +167,20 @@ def test_an_address_no_provider_serves_stays_on_the_sign_in_page(sso_server, bro
     page.get_by_role("button", name="会社のアカウントで続ける").click()
     expect(page.locator("#company-email-error")).to_be_visible()
     assert page.url.startswith(sso_server.url)
+    page.context.close()
+
+
+def test_the_sign_in_page_with_providers_is_valid_and_accessible(sso_server, browser):
+    page = fresh_page(browser, sso_server, bypass_csp=True)  # axe-core is injected
+    page.goto("/login")
+    expect(page.get_by_role("heading", name="会社のアカウントでサインイン")).to_be_visible()
+    pages = {"/login with providers": page.content()}
+    assert_accessible(page, "sign-in page with single sign-on")
+    page.goto("/login")
+    page.get_by_label("会社のメールアドレス").fill("someone@gamma.example")
+    page.get_by_role("button", name="会社のアカウントで続ける").click()
+    expect(page.locator("#company-email-error")).to_be_visible()
+    pages["/login/sso refused"] = page.content()
+    assert_accessible(page, "sign-in page with an address no provider serves")
+    assert_valid_html(pages)
     page.context.close()
