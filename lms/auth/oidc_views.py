@@ -3,18 +3,20 @@ provider's way back (one redirect URI per provider, so an answer cannot claim an
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, redirect, render_template, request, session,
+                   url_for)
 
 from lms.accounts.views import sign_in_fresh
 from lms.auth import oidc
 from lms.auth.forms import CompanySignInForm, LoginForm, sso_context
-from lms.auth.views import bp
 from lms.database import begin_write
 from lms.extensions import db
 from lms.messages import message_for
 from lms.security.urls import absolute_url, safe_next
 from lms.services import audit, sso
 from lms.services.accounts import normalise_email
+
+bp = Blueprint("sso", __name__)
 
 PENDING = "sso_pending"
 # Refusals of the person (403) apart from a flow that went wrong (400) or a provider that
@@ -30,7 +32,7 @@ def _provider(name: str) -> oidc.Provider:
 
 
 def _callback_url(provider: oidc.Provider) -> str:
-    return absolute_url("auth.sso_callback", name=provider.name)
+    return absolute_url("sso.callback", name=provider.name)
 
 
 def _login_page(status: int, company_form: CompanySignInForm | None = None,
@@ -56,7 +58,7 @@ def _start(provider: oidc.Provider, next_value: str | None, login_hint: str | No
 
 
 @bp.post("/login/sso/<name>")
-def sso_start(name: str):
+def start(name: str):
     provider = _provider(name)
     form = CompanySignInForm(prefix="sso")
     if not form.validate_on_submit():
@@ -65,7 +67,7 @@ def sso_start(name: str):
 
 
 @bp.post("/login/sso")
-def sso_by_email():
+def by_email():
     if not current_app.config["OIDC_PROVIDERS"]:
         abort(404)
     form = CompanySignInForm(prefix="company")
@@ -95,7 +97,7 @@ def _answer(provider: oidc.Provider, pending) -> dict:
 
 
 @bp.get("/login/sso/<name>/callback")
-def sso_callback(name: str):
+def callback(name: str):
     provider = _provider(name)
     pending = session.pop(PENDING, None)
     try:
