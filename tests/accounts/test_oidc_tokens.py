@@ -128,3 +128,15 @@ def test_the_address_picks_the_provider_serving_its_domain():
     assert provider_for_email(providers, "x@a.co.jp").name == "a"
     assert provider_for_email(providers, "x@b.example").name == "b"
     assert provider_for_email(providers, "x@sub.b.example") is None
+
+
+def test_providers_come_from_the_setting_or_else_the_instance_file(tmp_path):
+    from lms.auth.oidc import providers_setting
+
+    assert providers_setting(None, str(tmp_path)) == []
+    entry = {"name": "file", "issuer": "https://f.example", "client_id": "c",
+             "client_secret": "s", "domains": ["f.example"]}
+    (tmp_path / "oidc_providers.json").write_text(json.dumps([entry]), encoding="utf-8")
+    assert [p.name for p in providers_setting(None, str(tmp_path))] == ["file"]
+    setting = json.dumps([{**entry, "name": "env"}])
+    assert [p.name for p in providers_setting(setting, str(tmp_path))] == ["env"]
