@@ -55,8 +55,8 @@ def start_idp(port: int, client_id: str, redirect_uri: str, accounts: dict) -> s
         process.kill()
         process.wait()
         process.stdout.close()
-        pytest.fail(f"the OpenID provider did not start (node_modules: bash tests/run.sh): {line!r}",
-                    pytrace=False)
+        pytest.fail("the OpenID provider did not start (node_modules: bash tests/run.sh): "
+                    f"{line!r}", pytrace=False)
     return process
 
 
