@@ -90,6 +90,13 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "OB3_KEY": env.get("LMS_OB3_KEY", ""),
     }
     config.update(overrides)
+    # Single sign-on providers: LMS_OIDC_PROVIDERS, the instance file, or a test's list.
+    from lms.auth.oidc import Provider, parse_providers, providers_setting
+
+    if "OIDC_PROVIDERS" not in config:
+        config["OIDC_PROVIDERS"] = providers_setting(env.get("LMS_OIDC_PROVIDERS"), instance_path)
+    elif not all(isinstance(p, Provider) for p in config["OIDC_PROVIDERS"]):
+        config["OIDC_PROVIDERS"] = parse_providers(config["OIDC_PROVIDERS"])
     if "SQLALCHEMY_ENGINE_OPTIONS" not in config:
         if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}

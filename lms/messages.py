@@ -37,6 +37,22 @@ MESSAGES = {
     "invalid_domain": _l("Enter e-mail domains such as example.co.jp, separated by commas."),
     "domain_taken": _l("This e-mail domain belongs to another company."),
     "invite_not_allowed": _l("You may not invite to this company or role."),
+    "sso_no_provider": _l("No company sign-in is set up for this address. Sign in with your "
+                          "password instead."),
+    "sso_no_email": _l("Your company account did not give an email address."),
+    "sso_email_unverified": _l("Your company account's email address is not verified. Ask "
+                               "your administrator."),
+    "sso_foreign_domain": _l("This sign-in service may not sign in addresses of that domain. "
+                             "Use your own company's sign-in."),
+    "sso_account_inactive": _l("This account has been deactivated."),
+    "sso_no_company": _l("No partner company owns this address's domain, so no account can be "
+                         "made for it."),
+    "sso_provider_unreachable": _l("The sign-in service cannot be reached. Try again later."),
+    "sso_state_mismatch": _l("This sign-in did not start here or has already been used. "
+                             "Start again."),
+    "sso_denied": _l("The sign-in was cancelled or refused by your company's sign-in service."),
+    "sso_token_failed": _l("The sign-in service did not complete the sign-in. Try again."),
+    "sso_bad_token": _l("The sign-in service's answer could not be verified."),
 }
 
 

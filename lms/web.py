@@ -44,6 +44,7 @@ def register(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.api import bp as api_bp
+    from lms.auth.oidc_views import bp as sso_bp
     from lms.auth.views import bp as auth_bp
     from lms.badges.views import bp as badges_bp
     from lms.catalog.views import bp as catalog_bp
@@ -62,6 +63,7 @@ def register(app: Flask) -> None:
     from lms.mail import delivery  # noqa: F401
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(sso_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -53,14 +53,15 @@ if [ "$(cat .venv/.test-install-stamp 2>/dev/null)" != "$stamp" ] || [ ! -x .ven
     echo "$stamp" > .venv/.test-install-stamp
 fi
 
-# -- npm: axe-core and vnu-jar (devDependencies only; no install scripts) -----
+# -- npm: axe-core, vnu-jar, oidc-provider (devDependencies only; no install scripts)
 if [ -f package-lock.json ]; then
     stamp=$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)
 else
     stamp=$(sha256sum < package.json | cut -d' ' -f1)
 fi
 if [ "$(cat node_modules/.test-install-stamp 2>/dev/null)" != "$stamp" ] \
-        || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
+        || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ] \
+        || [ ! -f node_modules/oidc-provider/package.json ]; then
     if [ -f package-lock.json ]; then
         say "npm ci"
         npm ci --ignore-scripts --no-audit --no-fund

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
@@ -23,6 +24,25 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
     next = HiddenField()
+
+
+class CompanySignInForm(FlaskForm):
+    """Single sign-on: a provider's button, or the address whose domain picks the provider."""
+    email = EmailField(_l("Company email address"),
+                       render_kw={"autocomplete": "username", "maxlength": 254})
+    next = HiddenField()
+
+
+def sso_context(next_value: str = "", company_form: CompanySignInForm | None = None) -> dict:
+    """What the sign-in page needs for single sign-on: the operator's providers, the form
+    of their buttons and the form that picks a provider by the address's domain."""
+    providers = current_app.config.get("OIDC_PROVIDERS") or []
+    if not providers:
+        return {"sso_providers": []}
+    buttons = CompanySignInForm(prefix="sso", formdata=None, next=next_value)
+    if company_form is None:
+        company_form = CompanySignInForm(prefix="company", formdata=None, next=next_value)
+    return {"sso_providers": providers, "sso_form": buttons, "company_form": company_form}
 
 
 class PreferencesForm(FlaskForm):

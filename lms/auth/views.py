@@ -7,7 +7,8 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.auth.forms import LanguageForm, LoginForm, MailForm, PasswordForm, PreferencesForm
+from lms.auth.forms import (LanguageForm, LoginForm, MailForm, PasswordForm, PreferencesForm,
+                             sso_context)
 from lms.i18n import LANGUAGES
 from lms.messages import message_for
 from lms.security.urls import safe_next
@@ -29,6 +30,10 @@ def login_limits() -> accounts.ThrottleLimits:
     )
 
 
+def _login_page(form: LoginForm) -> str:
+    return render_template("auth/login.html", form=form, **sso_context(form.next.data or ""))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -43,10 +48,10 @@ def login():
                                          address=request.remote_addr or "", limits=login_limits())
         except Throttled:
             form.password.errors.append(_("Too many failed sign-ins. Try again in 15 minutes."))
-            return render_template("auth/login.html", form=form), 429
+            return _login_page(form), 429
         except Invalid as exc:
             form.email.errors.append(message_for(exc.message))
-            return render_template("auth/login.html", form=form), 400
+            return _login_page(form), 400
         if user is not None:
             # A fresh session at sign-in: nothing from before (fixation) survives.
             lang = session.get("lang")
@@ -59,7 +64,7 @@ def login():
         status = 401
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return _login_page(form), status
 
 
 @bp.post("/logout")

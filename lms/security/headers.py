@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 
 CSP = "; ".join(
     [
@@ -22,9 +22,19 @@ CSP = "; ".join(
 )
 
 
+def policy(app: Flask) -> str:
+    """The CSP, with the single sign-on providers' origins as places a form may lead: the
+    sign-in forms answer with a redirect to the provider, which form-action also governs."""
+    providers = app.config.get("OIDC_PROVIDERS") or []
+    origins = sorted({"/".join(p.issuer.split("/")[:3]) for p in providers})
+    if not origins:
+        return CSP
+    return CSP.replace("form-action 'self'", "form-action 'self' " + " ".join(origins))
+
+
 def _add_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", policy(current_app))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
