@@ -56,6 +56,7 @@ def register(app: Flask) -> None:
     # Trainer routes on the quiz blueprint.
     from lms.quiz import import_views, trainer_views, workbench_views  # noqa: F401
     from lms.quiz.views import bp as quiz_bp
+    from lms.services import assignment_sweep, reports  # noqa: F401  (sweep steps)
     # Last: the outbox's sweep step runs after every step that may queue mail.
     from lms.mail import delivery  # noqa: F401
 

@@ -1,6 +1,7 @@
 """The database keeps what people did; content lives in files and is keyed by slug."""
 
 from lms.models.accounts import ApiToken, LoginThrottle, User
+from lms.models.assignments import Assignment, ScheduledReport
 from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
 from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
@@ -16,6 +17,7 @@ from lms.models.progress import LessonProgress
 __all__ = [
     "AccountToken",
     "ApiToken",
+    "Assignment",
     "Attempt",
     "AuditEvent",
     "Certification",
@@ -31,6 +33,7 @@ __all__ = [
     "PointsEntry",
     "PointsTotal",
     "Post",
+    "ScheduledReport",
     "Signoff",
     "Upload",
     "User",
