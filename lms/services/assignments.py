@@ -75,8 +75,15 @@ def _check_scope(actor, people: Sequence[User]) -> None:
 
 
 def people_for(actor, user_ids: Sequence[int] = (), org_slug: str | None = None) -> list[User]:
-    """The active people named (or a whole company's), checked against the actor's scope."""
+    """The active people named (or a whole company's), checked against the actor's scope.
+
+    A partner manager naming someone outside their company is told "no such person", as
+    for an unknown id: another company's people are not theirs to see."""
+    if not may_assign(actor):
+        raise Forbidden("Only managers assign training.", code="forbidden")
     query = select(User).where(User.active.is_(True))
+    if not orgs.sees_all_companies(actor):
+        query = query.where(User.organization_id == actor.organization_id)
     if org_slug:
         org = orgs.company_for(actor, org_slug)
         query = query.where(User.organization_id == org.id)
