@@ -159,7 +159,7 @@ def link_path(kind: str, key: str) -> str:
 
 def _held_ranks(user_id: int, program, now: datetime) -> set[int]:
     levels = db.session.scalars(select(Certification.level).where(
-        Certification.user_id == user_id, Certification.current_key.is_not(None),
+        Certification.user_id == user_id,
         Certification.revoked_at.is_(None),
         or_(Certification.expires_at.is_(None), Certification.expires_at > now)))
     return {rank for level in levels if (rank := program.rank_of(level)) is not None}
