@@ -31,9 +31,13 @@ def _target_titles(store) -> dict[tuple[str, str], str]:
 
 def _form(org, store) -> AssignForm:
     form = AssignForm()
-    form.target.choices = [(f"{t.kind}:{t.key}", t.title) for t in assignments.targets(store)]
-    form.people.choices = [(p.id, f"{p.name} <{p.email}>")
-                           for p in assignments.people_choices(current_user, org)]
+    found = assignments.targets(store)
+    form.target.choices = {
+        _("Certifications"): [(f"{t.kind}:{t.key}", t.title) for t in found
+                              if t.kind == "certification"],
+        _("Courses"): [(f"{t.kind}:{t.key}", t.title) for t in found if t.kind == "course"]}
+    form.listed = assignments.people_choices(current_user, org)
+    form.people.choices = [(p.id, p.name) for p in form.listed]
     return form
 
 
@@ -45,6 +49,7 @@ def _render_company(org, form, status_code=200):
     rows, total = assignments.list_page([org.id], status, now, page=page, per_page=PER_PAGE)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template("partners/assignments.html", org=org, form=form, rows=rows,
+                           people=form.listed,
                            total=total, page=page, pages=pages, status=status, now=now,
                            titles=_target_titles(store),
                            statuses=assignments.STATUSES), status_code
@@ -60,6 +65,7 @@ def assignments_list():
                                         per_page=PER_PAGE)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template("partners/assignments.html", org=None, form=None, rows=rows,
+                           people=[],
                            total=total, page=page, pages=pages, status=status, now=now,
                            titles=_target_titles(content_store()),
                            statuses=assignments.STATUSES)
