@@ -5,7 +5,7 @@ lms.services.organizations; routes sit on the partners blueprint."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from lms.models.types import utcnow
@@ -103,7 +103,8 @@ def assign(slug: str):
         abort(404)
     except Forbidden:
         abort(403)
-    flash(_("Assigned to %(n)d people.", n=len(rows)), "success")
+    flash(ngettext("Assigned to %(num)d person.", "Assigned to %(num)d people.", len(rows)),
+          "success")
     return redirect(url_for("partners.company_assignments", slug=org.slug), 303)
 
 

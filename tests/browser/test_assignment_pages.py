@@ -17,7 +17,7 @@ from tests.browser.conftest import click
 
 TEXT = {
     "ja-JP": {"assigned": "人に割り当てました", "yours": "あなたの課題", "due": "期限"},
-    "en-US": {"assigned": "Assigned to 1 people.", "yours": "Your assignments", "due": "due on"},
+    "en-US": {"assigned": "Assigned to 1 person.", "yours": "Your assignments", "due": "due on"},
 }
 
 
