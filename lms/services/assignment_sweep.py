@@ -8,7 +8,7 @@ notification and the e-mail, so several sweeps at once send it once.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -16,24 +16,13 @@ from lms.database import begin_write
 from lms.extensions import db
 from lms.models import Assignment, User
 from lms.services import assignment_mail, assignments, inbox
+from lms.rules.assignments import REMIND_BEFORE, reminder_due
 from lms.services.sweep import StepResult, register
-
-REMIND_BEFORE = timedelta(days=3)
 
 
 def notice_due(row: Assignment, now: datetime) -> str | None:
-    """The reminder this assignment needs now, if any ("due_soon:<date>", "overdue:<date>")."""
-    if row.completed_at is not None:
-        return None
-    notices = row.notices or []
-    stamp = row.due_on.isoformat()
-    if row.due_at <= now:
-        name = f"overdue:{stamp}"
-    elif row.due_at - now <= REMIND_BEFORE:
-        name = f"due_soon:{stamp}"
-    else:
-        return None
-    return None if name in notices else name
+    return reminder_due(row.due_on, row.due_at, row.completed_at is not None, row.notices or [],
+                        now)
 
 
 def _remind(assignment_id: int, store, now: datetime) -> int:
@@ -54,8 +43,8 @@ def _remind(assignment_id: int, store, now: datetime) -> int:
     if person.active:
         title = assignments.target_title(store, row.kind, row.target)
         inbox.notify(person.id, "assignment_overdue" if overdue else "assignment_due",
-                     f"assignment:{row.id}:{notice}", url=assignments.link_path(row.kind, row.target),
-                     now=now, title=title, due=row.due_on.isoformat())
+                     f"assignment:{row.id}:{notice}",
+                     url=assignments.link_path(row.kind, row.target), now=now, title=title, due=row.due_on.isoformat())
         assignment_mail.reminder(person, title, row.due_on, row.kind, row.target, overdue)
     db.session.commit()
     return 1

@@ -61,7 +61,8 @@ def may_assign(viewer) -> bool:
 def due_moment(due_on: date, tz_name: str | None) -> datetime:
     """The end of ``due_on`` in the person's time zone, in UTC."""
     zone = ZoneInfo(tz_name if tz_name and valid_timezone(tz_name) else DEFAULT_TIMEZONE)
-    return datetime.combine(due_on + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+    end = datetime.combine(due_on + timedelta(days=1), time(0), tzinfo=zone)
+    return end.astimezone(timezone.utc)
 
 
 def _check_scope(actor, people: Sequence[User]) -> None:

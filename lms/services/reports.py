@@ -14,7 +14,7 @@ others insert nothing and send nothing.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, format_date, gettext as _, ngettext
@@ -46,7 +46,8 @@ def previous_month(now: datetime) -> tuple[str, datetime, datetime]:
     local = now.astimezone(zone)
     end = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     start = (end - timedelta(days=1)).replace(day=1)
-    return start.strftime("%Y-%m"), start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+    return (start.strftime("%Y-%m"), start.astimezone(timezone.utc),
+            end.astimezone(timezone.utc))
 
 
 def _claim(user_id: int, kind: str, period: str, now: datetime) -> bool:
@@ -99,7 +100,8 @@ def weekly_digest_text(manager: User, org: Organization, program, store,
                   f"({_('due %(date)s', date=format_date(r.assignment.due_on, 'long'))})"
                   for r in overdue]
         lines += _more(overdue_total)
-        lines += ["", _("Company page: %(url)s", url=absolute_url("partners.company", slug=org.slug))]
+        lines += ["", _("Company page: %(url)s",
+                        url=absolute_url("partners.company", slug=org.slug))]
     return subject, "\n".join(lines)
 
 
