@@ -44,7 +44,8 @@ def _remind(assignment_id: int, store, now: datetime) -> int:
         title = assignments.target_title(store, row.kind, row.target)
         inbox.notify(person.id, "assignment_overdue" if overdue else "assignment_due",
                      f"assignment:{row.id}:{notice}",
-                     url=assignments.link_path(row.kind, row.target), now=now, title=title, due=row.due_on.isoformat())
+                     url=assignments.link_path(row.kind, row.target), now=now, title=title,
+                     due=row.due_on.isoformat())
         assignment_mail.reminder(person, title, row.due_on, row.kind, row.target, overdue)
     db.session.commit()
     return 1

@@ -60,7 +60,8 @@ def test_lifecycle_assign_tell_show_complete(client, world):
     assert [(r.user_id, r.kind, r.target, r.due_on) for r in rows] == [
         (ann.id, "course", "basics", due), (amy.id, "course", "basics", due)]
     # Told once each, in the notification centre and by e-mail in their own language.
-    kinds = db.session.scalars(select(Notification.kind).where(Notification.user_id == ann.id)).all()
+    kinds = db.session.scalars(select(Notification.kind)
+                               .where(Notification.user_id == ann.id)).all()
     assert kinds == ["assignment_given"]
     mails = {m.recipient: m for m in db.session.scalars(select(OutboxMessage))}
     assert set(mails) == {"ann@alpha.example", "amy@alpha.example"}

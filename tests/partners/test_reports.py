@@ -91,10 +91,12 @@ def test_monthly_summary_for_channel_managers(app, world, smtp, make):
     _alpha, beta, _managers = world
     now = utcnow()
     period, start, _end = reports.previous_month(now)
-    db.session.add(AuditEvent(action="organization.tier", target="alpha", at=start + timedelta(days=2),
+    db.session.add(AuditEvent(action="organization.tier", target="alpha",
+                              at=start + timedelta(days=2),
                               detail={"before": "registered", "after": "bronze"}))
     holder = make.user("learner", org=beta, email="new@beta.example")
-    db.session.add(Certification(user_id=holder.id, level="silver", awarded_at=start + timedelta(days=3),
+    db.session.add(Certification(user_id=holder.id, level="silver",
+                                 awarded_at=start + timedelta(days=3),
                                  expires_at=now + timedelta(days=700)))
     db.session.commit()
     run_sweep(now)
