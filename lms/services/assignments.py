@@ -238,7 +238,8 @@ STATUSES = ("open", "overdue", "done", "all")
 def _scoped(org_ids: Sequence[int] | None, status: str, now: datetime):
     query = (select(Assignment, User.name, User.email, Organization.name, Organization.slug)
              .join(User, User.id == Assignment.user_id)
-             .outerjoin(Organization, Organization.id == User.organization_id))
+             .outerjoin(Organization, Organization.id == User.organization_id)
+             .where(User.active.is_(True)))   # a deactivated person's training is nobody's task
     if org_ids is not None:
         query = query.where(User.organization_id.in_(list(org_ids) or [-1]))
     if status == "open":
@@ -265,7 +266,7 @@ def counts(org_ids: Sequence[int] | None, now: datetime) -> tuple[int, int]:
     """(open, overdue) assignments of the companies."""
     query = select(func.count(), func.count().filter(Assignment.due_at <= now)).select_from(
         Assignment).join(User, User.id == Assignment.user_id).where(
-        Assignment.completed_at.is_(None))
+        Assignment.completed_at.is_(None), User.active.is_(True))
     if org_ids is not None:
         query = query.where(User.organization_id.in_(list(org_ids) or [-1]))
     open_count, overdue = db.session.execute(query).one()

@@ -261,3 +261,15 @@ def test_api_my_assignments(client, make, world):
     assert item["target"] == "deep" and item["status"] == "open"
     assert item["url"] == "http://academy.test/courses/deep"
     assert "person" not in item
+
+
+def test_deactivated_people_leave_the_managers_lists(client, world):
+    _alpha, _beta, users = world
+    _seed(users)
+    users["ann"].active = False
+    db.session.commit()
+    login(client, users["partner_manager"])
+    page = client.get("/partners/alpha").get_data(as_text=True)
+    assert "未完了 0 件" in page
+    listing = client.get("/partners/alpha/assignments?status=all").get_data(as_text=True)
+    assert "ann@alpha.example" not in listing
