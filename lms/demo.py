@@ -85,11 +85,32 @@ def _demo_progress() -> None:
     update_metrics(_user("channel@example.com"), "tokyo-si",
                    Metrics(deals_closed=4, annual_revenue=120_000_000, target_met=True))
     _discussion(store, engineer, trainer)
+    _assignments(store, program)
     # As the nightly `lms sweep` would: company tiers follow what they now qualify for.
     from lms.models.types import utcnow
     from lms.services.sweep import run_sweep
 
     run_sweep(utcnow())
+
+
+def _assignments(store, program) -> None:
+    """山田 部長 asks 高橋 for Bronze in two weeks; チャネル 次郎 asked 小林 (kansai-digital)
+    to finish the overview course by yesterday: one open and one overdue assignment."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from lms.i18n import DEFAULT_TIMEZONE
+    from lms.models.types import utcnow
+    from lms.services import assignments
+
+    today = utcnow().astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
+    assignments.assign(_user("manager@tokyo-si.example.com"),
+                       [_user("engineer@tokyo-si.example.com")], "certification",
+                       program.certifications[0].level, today + timedelta(days=14), store)
+    if store.course("koemoji-overview") is not None:
+        assignments.assign(_user("channel@example.com"),
+                           [_user("learner@kansai-digital.example.com")], "course",
+                           "koemoji-overview", today - timedelta(days=1), store)
 
 
 def _discussion(store, engineer: User, trainer: User) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import get_locale, get_translations
+from flask_babel import format_date, get_locale, get_translations
 from flask_login import current_user
 
 from lms.config import REPO_ROOT
@@ -47,6 +47,11 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else ""
 
 
+def local_day(value: date | None, fmt: str = "long") -> str:
+    """A calendar day (a due date): no time zone moves it."""
+    return format_date(value, fmt) if value else ""
+
+
 def request_translations():
     """This request's translations, looked up once.
 
@@ -77,6 +82,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(get_locale=get_locale, LANGUAGES=LANGUAGES)
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["score"] = score_text
+    app.jinja_env.filters["day"] = local_day
     from lms.content.problem_words import problem_text
 
     app.jinja_env.filters["problem_text"] = problem_text

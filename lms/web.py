@@ -54,11 +54,13 @@ def register(app: Flask) -> None:
     from lms.extensions import csrf
     from lms.inbox.views import bp as inbox_bp
     from lms.ob3.views import bp as ob3_bp
+    from lms.partners import assignment_views  # noqa: F401  (routes on the partners blueprint)
     from lms.partners.views import bp as partners_bp
     # Trainer routes on the quiz blueprint.
     from lms.quiz import import_views, trainer_views, workbench_views  # noqa: F401
     from lms.quiz.views import bp as quiz_bp
     from lms.search.views import bp as search_bp
+    from lms.services import assignment_sweep, reports  # noqa: F401  (sweep steps)
     # Last: the outbox's sweep step runs after every step that may queue mail.
     from lms.mail import delivery  # noqa: F401
 

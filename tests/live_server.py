@@ -378,5 +378,7 @@ ADMIN_PAGES = {
     "certification-people": "/certifications/people",
     "partners-dashboard": "/partners/",
     "partner-company": "/partners/tokyo-si",
+    "company-assignments": "/partners/tokyo-si/assignments?status=all",
+    "assignments": "/partners/assignments?status=all",
     "invitations": "/invitations",
 }

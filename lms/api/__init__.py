@@ -56,4 +56,4 @@ def json_body() -> dict:
     return data
 
 
-from lms.api import attempts, certifications, courses, leaderboard, meta, notifications, organizations  # noqa: E402,F401,I001  (routes register on bp)
+from lms.api import assignments, attempts, certifications, courses, leaderboard, meta, notifications, organizations  # noqa: E402,F401,I001,E501  (routes register on bp)

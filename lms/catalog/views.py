@@ -11,7 +11,8 @@ from flask_wtf import FlaskForm
 
 from lms.content.courses import LEVELS, Course
 from lms.security.files import send_provided_file
-from lms.services import next_steps
+from lms.models.types import utcnow
+from lms.services import assignments, next_steps
 from lms.services import progress as progress_service
 from lms.services.errors import Conflict, NotFound
 from lms.web import content_store
@@ -60,7 +61,11 @@ def index():
             tracks.append((track, list(items)))
         groups.append((level, tracks))
     path = next_steps.path_of(current_user, content_store())
-    return render_template("catalog/index.html", groups=groups, progress=progress, path=path)
+    mine = assignments.for_person(current_user.id)
+    titles = {(t.kind, t.key): t.title for t in assignments.targets(content_store())} if mine else {}
+    return render_template("catalog/index.html", groups=groups, progress=progress, path=path,
+                           assignments=mine, assignment_titles=titles, now=utcnow(),
+                           assignment_url=assignments.link_path)
 
 
 @bp.get("/courses/<slug>")

@@ -1,6 +1,7 @@
 """The database keeps what people did; content lives in files and is keyed by slug."""
 
 from lms.models.accounts import ApiToken, LoginThrottle, User
+from lms.models.assignments import Assignment, ScheduledReport
 from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
 from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
@@ -18,6 +19,7 @@ from lms.models.search import SearchDocument, SearchIndexState
 __all__ = [
     "AccountToken",
     "ApiToken",
+    "Assignment",
     "Attempt",
     "AuditEvent",
     "Certification",
@@ -36,6 +38,7 @@ __all__ = [
     "Post",
     "SearchDocument",
     "SearchIndexState",
+    "ScheduledReport",
     "Signoff",
     "Upload",
     "User",

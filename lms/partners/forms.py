@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
+                     SelectMultipleField)
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from lms.services.organizations import MAX_REVENUE
@@ -21,3 +22,12 @@ class TierForm(FlaskForm):
     # its own (never shown): without one WTForms translates the field name, loading its
     # message catalogue from disk on every company page.
     tier = HiddenField("tier", validators=[DataRequired()])
+
+
+class AssignForm(FlaskForm):
+    """Assign a course or a certification to people of one company, or to all of them."""
+
+    target = SelectField(_l("Course or certification"), validators=[DataRequired()])
+    due_on = DateField(_l("Due date"), validators=[InputRequired()])
+    everyone = BooleanField(_l("Everyone in the company"))
+    people = SelectMultipleField(_l("People"), coerce=int, validate_choice=False)

@@ -17,6 +17,7 @@ from lms.partners.charts import charts_section
 from lms.rules.health import HEALTH_GOOD, HEALTH_LOW
 from lms.partners.forms import MetricsForm, TierForm
 from lms.wording import describe_missing, format_yen
+from lms.services import assignments
 from lms.services import company_people as people_service
 from lms.services import exports
 from lms.services import organizations as orgs
@@ -137,13 +138,17 @@ def company(slug: str):
                                      "annual_revenue": org.annual_revenue,
                                      "target_met": org.target_met})
     tier_form = TierForm(data={"tier": standing.summary.eligible.key})
+    open_assignments, overdue_total = assignments.counts([org.id], now)
     return render_template(
         "partners/company.html", org=org, standing=standing, s=standing.summary,
         program=shown, program_ok=program is not None, people=people, page=page, pages=pages,
         people_total=total, courses=courses, candidates=candidates, expiring=expiring,
         expiring_total=expiring_total, metrics_form=metrics_form, tier_form=tier_form,
         describe=describe_missing, lang=_lang(), yen=format_yen, person_texts=_person_texts(),
-        may_edit=orgs.sees_all_companies(current_user))
+        may_edit=orgs.sees_all_companies(current_user), now=now,
+        open_assignments=open_assignments, overdue_total=overdue_total,
+        overdue=assignments.overdue_rows([org.id], now, limit=10),
+        titles={(t.kind, t.key): t.title for t in assignments.targets(store)})
 
 
 @bp.post("/<slug>/metrics")

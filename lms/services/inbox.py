@@ -8,7 +8,7 @@ request loads anyway, and is changed only by atomic UPDATEs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
@@ -33,6 +33,9 @@ TEXT = {
     "essay_graded_no_comment": _l("Your written answer in “%(quiz)s” was graded: %(percent)s%%."),
     "essay_waiting": _l("%(learner)s's written answer in “%(quiz)s” is waiting to be graded."),
     "post_reply": _l("%(author)s answered your question on “%(lesson)s”."),
+    "assignment_given": _l("%(by)s assigned you %(title)s, due on %(due)s."),
+    "assignment_due": _l("Reminder: %(title)s is due on %(due)s."),
+    "assignment_overdue": _l("%(title)s was due on %(due)s and is not finished yet."),
 }
 
 
@@ -117,6 +120,12 @@ def text_of(notification: Notification) -> str:
     if isinstance(params.get("date"), str):
         try:
             params["date"] = format_date(datetime.fromisoformat(params["date"]), "long")
+        except ValueError:
+            pass
+    if isinstance(params.get("due"), str):
+        # A calendar day (an assignment's due date): no time zone moves it.
+        try:
+            params["due"] = format_date(date.fromisoformat(params["due"]), "long")
         except ValueError:
             pass
     kind = notification.kind
