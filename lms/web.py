@@ -20,10 +20,13 @@ def content_store():
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/scim/"))
 
 
 def _error_json(status: int, code: str, message: str):
+    if request.path.startswith("/scim/"):
+        from lms.scim.views import scim_error  # SCIM clients read SCIM's error schema
+        return scim_error(status, message)
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
@@ -56,6 +59,7 @@ def register(app: Flask) -> None:
     # Trainer routes on the quiz blueprint.
     from lms.quiz import import_views, trainer_views, workbench_views  # noqa: F401
     from lms.quiz.views import bp as quiz_bp
+    from lms.scim.views import bp as scim_bp
     # Last: the outbox's sweep step runs after every step that may queue mail.
     from lms.mail import delivery  # noqa: F401
 
@@ -72,6 +76,9 @@ def register(app: Flask) -> None:
     # The API authenticates with bearer tokens only, never cookies: no CSRF there.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # SCIM likewise: a company's identity provider presents a bearer token.
+    csrf.exempt(scim_bp)
+    app.register_blueprint(scim_bp, url_prefix="/scim/v2")
 
     @app.get("/healthz")
     def healthz():

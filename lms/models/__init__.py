@@ -1,6 +1,6 @@
 """The database keeps what people did; content lives in files and is keyed by slug."""
 
-from lms.models.accounts import ApiToken, LoginThrottle, User
+from lms.models.accounts import ApiToken, LoginThrottle, ScimToken, User
 from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
 from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
@@ -31,6 +31,7 @@ __all__ = [
     "PointsEntry",
     "PointsTotal",
     "Post",
+    "ScimToken",
     "Signoff",
     "Upload",
     "User",
