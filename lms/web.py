@@ -45,6 +45,7 @@ def register(app: Flask) -> None:
     app.url_map.converters["dbid"] = DatabaseIdConverter
     from lms.accounts import invitation_views, signup_views  # noqa: F401  (accounts routes)
     from lms.accounts.views import bp as accounts_bp
+    from lms.admin import company_views, token_views  # noqa: F401  (admin routes)
     from lms.admin.views import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.auth.views import bp as auth_bp

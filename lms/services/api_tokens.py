@@ -31,10 +31,6 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def new_nonce() -> str:
-    return secrets.token_urlsafe(24)
-
-
 @dataclass(frozen=True)
 class Issued:
     """``token`` is the secret, or None when this form's nonce had already issued ``row``."""
