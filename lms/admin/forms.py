@@ -47,8 +47,9 @@ class EditOrganizationForm(FlaskForm):
 class NewTokenForm(FlaskForm):
     """A token to issue. ``nonce`` is new on every rendering of the form: submitting the
     same form twice (a reload, a double click) finds the token it already issued."""
-    name = StringField(_l("Token name"), validators=[Length(max=100)])
-    nonce = HiddenField()
+    # Own ids: the page's other form has a "name" field too.
+    name = StringField(_l("Token name"), validators=[Length(max=100)], id="token-name")
+    nonce = HiddenField(id="token-nonce")
 
 
 def new_token_form() -> NewTokenForm:

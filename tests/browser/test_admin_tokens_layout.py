@@ -42,7 +42,7 @@ def test_tokens_on_the_user_and_company_pages(as_demo, live_server: LiveServer, 
         page.wait_for_function("document.documentElement.lang === 'en'")
 
     page.goto(f"/admin/users/{user_id}")
-    page.locator("form[action$='/tokens'] #name").fill("CRM 連携")
+    page.locator("#token-name").fill("CRM 連携")
     click(page.locator("form[action$='/tokens'] button[type=submit]"))
     token = page.locator("#token").input_value()
     assert token.startswith("pa_")
@@ -56,7 +56,7 @@ def test_tokens_on_the_user_and_company_pages(as_demo, live_server: LiveServer, 
     expect(page.locator(".tag--bad")).to_have_count(1)
 
     page.goto(f"/admin/organizations/{slug}")
-    page.locator("form[action$='/scim-tokens'] #name").fill("Okta")
+    page.locator("#token-name").fill("Okta")
     click(page.locator("form[action$='/scim-tokens'] button[type=submit]"))
     assert page.locator("#token").input_value().startswith("scim_")
     page.goto(f"/admin/organizations/{slug}")
