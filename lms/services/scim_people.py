@@ -11,6 +11,7 @@ channel manager's confirmation, as for any other change.
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.database import begin_write
 from lms.extensions import db
@@ -82,6 +83,15 @@ def _apply(user: User, person: Person) -> dict:
     return changes
 
 
+def _commit() -> None:
+    """Commit; the same address taken by a concurrent request is a conflict, not a 500."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ScimProblem(409, "userName is already in use.", "uniqueness") from None
+
+
 def create(org: Organization, person: Person, *, token_id: int) -> User:
     begin_write()
     try:
@@ -95,7 +105,7 @@ def create(org: Organization, person: Person, *, token_id: int) -> User:
     db.session.add(user)
     audit.record("scim.user.created", actor_id=None, target=user.email, org=org.slug,
                  scim_token=token_id, active=person.active)
-    db.session.commit()
+    _commit()
     return user
 
 
@@ -117,7 +127,7 @@ def update(org: Organization, user_id: str, person: Person, *, token_id: int) ->
                   else "scim.user.changed")
         audit.record(action, actor_id=None, target=before, org=org.slug, scim_token=token_id,
                      changed=sorted(changes))
-    db.session.commit()
+    _commit()
     return user
 
 

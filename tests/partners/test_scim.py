@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.models import AuditEvent, ScimToken, User
 from lms.models.organizations import OrganizationStats
@@ -293,3 +293,19 @@ def test_a_deactivated_person_stops_counting_and_the_tier_follows(scim, companie
     scim.patch(ids[0], {"op": "replace", "path": "active", "value": True})
     db.session.expire_all()
     assert db.session.get(OrganizationStats, acme.id).eligible_tier == "silver"
+
+
+def test_parallel_creates_of_one_address_make_one_person(app, scim, db):
+    """Identity providers retry: the same POST at once from several workers makes one
+    person, and the others get 409 uniqueness, never a 500."""
+    from tests.quiz.test_concurrency import in_parallel
+
+    def post(_):
+        return Scim(app.test_client(), scim.token).create("rush@acme.example").status_code
+
+    statuses, errors = in_parallel(app, post)
+    assert errors == []
+    assert sorted(set(statuses)) == [201, 409], statuses
+    assert statuses.count(201) == 1
+    assert db.session.scalar(select(func.count(User.id))
+                             .where(User.email == "rush@acme.example")) == 1
