@@ -119,8 +119,11 @@ def organizations():
         .outerjoin(User, User.organization_id == Organization.id)
         .group_by(Organization.id).order_by(Organization.name)
     ).all()
+    program = content_store().program()
+    # The tier's title from program.yml, not its key (a key the program lost: as stored).
+    tier_titles = {t.key: t.title for t in program.tiers} if program else {}
     return render_template("admin/organizations.html", form=form, rows=rows,
-                           domains=all_domains()), status
+                           domains=all_domains(), tier_titles=tier_titles), status
 
 
 @bp.get("/content")
