@@ -40,6 +40,7 @@ MESSAGES = {
     "form_expired": _l("This form is out of date. Reload the page and try again."),
     "unknown_token": _l("No such token."),
     "cannot_deactivate_own_company": _l("You cannot deactivate your own company."),
+    "organization_deactivated": _l("This partner company is deactivated."),
     "invite_not_allowed": _l("You may not invite to this company or role."),
 }
 

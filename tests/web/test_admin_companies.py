@@ -140,3 +140,35 @@ def test_company_pages_are_for_admins_only(client, signed_in, make, db):
     assert db.session.get(Organization, acme.id).active is True
     assert client.post("/admin/organizations/acme/scim-tokens", data=data).status_code == 403
     assert db.session.scalar(select(func.count(ScimToken.id))) == 0
+
+
+def test_a_deactivated_company_takes_no_sign_ups(client, make, db):
+    from lms.models import OutboxMessage
+    from lms.services.company_domains import set_domains
+
+    acme = make.org("acme", name="Acme")
+    set_domains(acme, ["acme.example"], actor_id=None)
+    acme.active = False
+    db.session.commit()
+    data = {"email": "new@acme.example", "name": "新人", "password": "a long enough secret",
+            "csrf_token": csrf_token(client, "/signup")}
+    assert client.post("/signup", data=data).status_code in (200, 302)
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+    db.session.get(Organization, acme.id).active = True
+    db.session.commit()
+    data["csrf_token"] = csrf_token(client, "/signup")
+    client.post("/signup", data=data)
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
+
+
+def test_nobody_is_invited_into_a_deactivated_company(make, db):
+    import pytest
+
+    from lms.services.errors import Invalid
+    from lms.services.invitations import Invitee, invite
+
+    make.org("acme", active=False)
+    admin = make.user("admin")
+    with pytest.raises(Invalid) as refused:
+        invite([Invitee("new@acme.example", "learner", "acme")], actor=admin)
+    assert refused.value.message == "organization_deactivated"
