@@ -12,7 +12,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from lms.database import begin_write
 from lms.extensions import db
@@ -99,12 +101,19 @@ def revoke_api_token(user_id: int, token_id: int, *, actor_id: int,
 
 
 def _touch(model, row_id: int, last_used: datetime | None, now: datetime) -> None:
-    """Note the token's use, at most once per LAST_USED_PRECISION, in its own short write."""
+    """Note the token's use, at most once per LAST_USED_PRECISION, in its own short write.
+
+    Bookkeeping only: a database that cannot take the write (busy, read-only, full) must
+    not turn a read into an error, so the note is skipped then and logged."""
     if last_used is not None and now - last_used < LAST_USED_PRECISION:
         return
-    begin_write()
-    db.session.execute(update(model).where(model.id == row_id).values(last_used_at=now))
-    db.session.commit()
+    try:
+        begin_write()
+        db.session.execute(update(model).where(model.id == row_id).values(last_used_at=now))
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        current_app.logger.warning("token last use not recorded: %s", exc.__class__.__name__)
 
 
 def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
