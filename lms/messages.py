@@ -36,6 +36,11 @@ MESSAGES = {
     "link_expired": _l("This link has expired."),
     "invalid_domain": _l("Enter e-mail domains such as example.co.jp, separated by commas."),
     "domain_taken": _l("This e-mail domain belongs to another company."),
+    "token_name_too_long": _l("Use at most 100 characters for the token's name."),
+    "form_expired": _l("This form is out of date. Reload the page and try again."),
+    "unknown_token": _l("No such token."),
+    "cannot_deactivate_own_company": _l("You cannot deactivate your own company."),
+    "organization_deactivated": _l("This partner company is deactivated."),
     "invite_not_allowed": _l("You may not invite to this company or role."),
     "sso_no_provider": _l("No company sign-in is set up for this address. Sign in with your "
                           "password instead."),

@@ -20,10 +20,13 @@ def content_store():
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/scim/"))
 
 
 def _error_json(status: int, code: str, message: str):
+    if request.path.startswith("/scim/"):
+        from lms.scim.views import scim_error  # SCIM clients read SCIM's error schema
+        return scim_error(status, message)
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
@@ -42,6 +45,7 @@ def register(app: Flask) -> None:
     app.url_map.converters["dbid"] = DatabaseIdConverter
     from lms.accounts import invitation_views, signup_views  # noqa: F401  (accounts routes)
     from lms.accounts.views import bp as accounts_bp
+    from lms.admin import company_views, token_views  # noqa: F401  (admin routes)
     from lms.admin.views import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.auth.oidc_views import bp as sso_bp
@@ -61,6 +65,7 @@ def register(app: Flask) -> None:
     from lms.quiz.views import bp as quiz_bp
     from lms.search.views import bp as search_bp
     from lms.services import assignment_sweep, reports  # noqa: F401  (sweep steps)
+    from lms.scim.views import bp as scim_bp
     # Last: the outbox's sweep step runs after every step that may queue mail.
     from lms.mail import delivery  # noqa: F401
 
@@ -80,6 +85,9 @@ def register(app: Flask) -> None:
     # The API authenticates with bearer tokens only, never cookies: no CSRF there.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # SCIM likewise: a company's identity provider presents a bearer token.
+    csrf.exempt(scim_bp)
+    app.register_blueprint(scim_bp, url_prefix="/scim/v2")
 
     @app.get("/healthz")
     def healthz():

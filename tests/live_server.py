@@ -365,6 +365,7 @@ ANONYMOUS_PAGES = {"login": "/login", "forgot-password": "/password/forgot", "si
 ADMIN_PAGES = {
     "admin-users": "/admin/users",
     "admin-organizations": "/admin/organizations",
+    "admin-organization": "/admin/organizations/tokyo-si",
     "admin-content": "/admin/content",
     "admin-user": "/admin/users/1",
     "grading-queue": "/grading",

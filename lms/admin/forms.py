@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -31,3 +33,26 @@ class EditUserForm(FlaskForm):
     org = SelectField(_l("Partner company"), choices=[])
     active = SelectField(_l("Account"), choices=[SelectChoice("1", _l("Active")),
                                                      SelectChoice("0", _l("Deactivated"))])
+
+
+ACTIVE_CHOICES = [SelectChoice("1", _l("Active")), SelectChoice("0", _l("Deactivated"))]
+
+
+class EditOrganizationForm(FlaskForm):
+    name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
+    domains = StringField(_l("E-mail domains"), validators=[Length(max=1000)])
+    active = SelectField(_l("Status"), choices=ACTIVE_CHOICES)
+
+
+class NewTokenForm(FlaskForm):
+    """A token to issue. ``nonce`` is new on every rendering of the form: submitting the
+    same form twice (a reload, a double click) finds the token it already issued."""
+    # Own ids: the page's other form has a "name" field too.
+    name = StringField(_l("Token name"), validators=[Length(max=100)], id="token-name")
+    nonce = HiddenField(id="token-nonce")
+
+
+def new_token_form() -> NewTokenForm:
+    form = NewTokenForm(formdata=None)
+    form.nonce.data = secrets.token_urlsafe(24)
+    return form

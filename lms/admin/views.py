@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -11,15 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from lms.admin.forms import EditUserForm, OrganizationForm, UserForm
+from lms.admin.forms import EditUserForm, OrganizationForm, UserForm, new_token_form
 from lms.auth.access import role_required
 from lms.extensions import db
 from lms.messages import message_for
 from lms.models import Organization, User
 from lms.paging import page_from
-from lms.services import accounts
+from lms.services import accounts, api_tokens
 from lms.services.company_domains import all_domains, parse_domains
-from lms.services.errors import Invalid, NotFound
+from lms.services.errors import Invalid
 from lms.web import content_store
 
 bp = Blueprint("admin", __name__)
@@ -93,25 +92,8 @@ def edit_user(user_id: int):
     elif request.method == "POST":
         status = 400
     return render_template("admin/user.html", user=user, form=form,
-                           token_form=FlaskForm()), status
-
-
-@bp.post("/users/<dbid:user_id>/tokens")
-@role_required("admin")
-def create_token(user_id: int):
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    try:
-        token = accounts.create_token(user.email, actor_id=current_user.id)
-    except NotFound:
-        abort(404)
-    # Shown once, on this response only: it is stored as a hash, and no cache keeps it.
-    response = make_response(render_template("admin/token.html", user=user, token=token))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+                           tokens=api_tokens.tokens_of(user.id), token_form=new_token_form(),
+                           revoke_form=FlaskForm()), status
 
 
 @bp.route("/organizations", methods=["GET", "POST"])
@@ -137,8 +119,11 @@ def organizations():
         .outerjoin(User, User.organization_id == Organization.id)
         .group_by(Organization.id).order_by(Organization.name)
     ).all()
+    program = content_store().program()
+    # The tier's title from program.yml, not its key (a key the program lost: as stored).
+    tier_titles = {t.key: t.title for t in program.tiers} if program else {}
     return render_template("admin/organizations.html", form=form, rows=rows,
-                           domains=all_domains()), status
+                           domains=all_domains(), tier_titles=tier_titles), status
 
 
 @bp.get("/content")

@@ -18,7 +18,7 @@ def load_user(user_id: str) -> User | None:
     except (ValueError, AttributeError):
         return None
     user = db.session.get(User, uid)
-    if user is None or not user.active or user.session_version != version:
+    if user is None or not user.is_active or user.session_version != version:
         return None
     return user
 

@@ -1,6 +1,6 @@
 """The database keeps what people did; content lives in files and is keyed by slug."""
 
-from lms.models.accounts import ApiToken, LoginThrottle, User
+from lms.models.accounts import ApiToken, LoginThrottle, ScimToken, User
 from lms.models.assignments import Assignment, ScheduledReport
 from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
@@ -39,6 +39,7 @@ __all__ = [
     "SearchDocument",
     "SearchIndexState",
     "ScheduledReport",
+    "ScimToken",
     "Signoff",
     "Upload",
     "User",

@@ -45,6 +45,8 @@ class User(db.Model):
     # Notification kinds the person does not want by e-mail, space-separated (empty: all of
     # them). The notification centre keeps every kind regardless (lms/services/mail_prefs.py).
     mail_off: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # SCIM: the identity provider's own id for this person (externalId), kept as given.
+    scim_external_id: Mapped[str | None] = mapped_column(String(200))
 
     # Loaded on access: the user is read on every request, the company rarely.
     # Lists that show companies ask for it with selectinload.
@@ -59,7 +61,12 @@ class User(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        return self.active and self.company_active
+
+    @property
+    def company_active(self) -> bool:
+        """False while the person's company is deactivated: nobody there signs in."""
+        return self.organization_id is None or self.organization.active
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -84,10 +91,38 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # SHA-256 of the token: the token itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # What the token is for, as the admin named it ("CRM sync").
+    name: Mapped[str | None] = mapped_column(String(100))
+    # The admin form's one-time nonce: a reload or a second submit of the same form finds
+    # this row instead of issuing another token.
+    form_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class ScimToken(db.Model):
+    """A bearer token for a partner company's identity provider (SCIM 2.0).
+
+    It reaches only the people of its company; only its SHA-256 is stored.
+    """
+
+    __tablename__ = "scim_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    form_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization] = relationship(lazy="joined")
 
 
 class LoginThrottle(db.Model):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -24,6 +24,9 @@ class Organization(db.Model):
     annual_revenue: Mapped[int] = mapped_column(BigInteger, default=0)
     target_met: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A deactivated company keeps its records, but its people cannot sign in (pages, API
+    # tokens, SCIM) and nobody there counts toward its tier (lms.services.company_stats).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class OrganizationStats(db.Model):

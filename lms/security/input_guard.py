@@ -85,6 +85,9 @@ def refuse_bad_input():
     reason = problem_with_request()
     if reason is None:
         return None
+    if request.path.startswith("/scim/"):
+        from lms.scim.views import scim_error
+        return scim_error(400, reason, "invalidValue")
     if request.path.startswith("/api/") or request.is_json:
         return jsonify({"error": {"code": "invalid_body", "message": reason}}), 400
     return render_template("error.html", error=None, message=reason), 400

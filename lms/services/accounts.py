@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,11 +10,11 @@ from sqlalchemy import func, select
 
 from lms.database import begin_write
 from lms.extensions import db
-from lms.models import ApiToken, Organization, User
+from lms.models import Organization, User
 from lms.models.accounts import ROLES
 from lms.models.types import utcnow
 from lms.security.passwords import hash_password, needs_rehash, password_problem, verify_password
-from lms.services import audit, throttle
+from lms.services import api_tokens, audit, throttle
 from lms.services.company_domains import set_domains
 from lms.services.errors import Invalid, NotFound, Throttled
 from lms.services.throttle import ThrottleLimits
@@ -90,7 +88,7 @@ def authenticate(email: str, password: str, *, address: str, limits: ThrottleLim
     user = db.session.scalar(select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
     begin_write()
-    if not ok or user is None or not user.active:
+    if not ok or user is None or not user.is_active:
         audit.record("login.failed", actor_id=user.id if user else None, target=email,
                      address=address)
         db.session.commit()
@@ -257,21 +255,12 @@ def create_organization(slug: str, name: str, *, actor_id: int | None,
     return org
 
 
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_token(email: str, *, actor_id: int | None = None) -> str:
-    """A new API token for the user; returned once, stored only as a hash."""
-    begin_write()
+    """A new API token for the user (``lms create-token``); returned once, stored as a hash."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise NotFound("unknown_user", field="email")
-    token = "pa_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token)))
-    audit.record("token.created", actor_id=actor_id, target=user.email)
-    db.session.commit()
-    return token
+    return api_tokens.issue_api_token(user.id, actor_id=actor_id).token
 
 
 def record_token_failure(address: str, limits: ThrottleLimits,
@@ -285,12 +274,7 @@ def record_token_failure(address: str, limits: ThrottleLimits,
 
 
 def user_for_token(token: str) -> User | None:
-    if not token or len(token) > 200:
-        return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
-    if row is None or not row.user.active:
-        return None
-    return row.user
+    return api_tokens.user_for_api_token(token)
 
 
 def reload_user(user_id: int) -> User:

@@ -21,7 +21,8 @@ Counting rule (docs/authoring.en.md, tiers; the reference is
 ``lms.rules.tiers.certified_counts``): a person
 counts at their highest unexpired, unrevoked level and every lower one, once per level.
 The SQL takes each person's highest rank, then counts people per level at or above it.
-Deactivated people do not count: they have left the company.
+Deactivated people do not count: they have left the company; nor does anyone in a
+deactivated company.
 """
 
 from __future__ import annotations
@@ -108,6 +109,13 @@ def _org_filter(column, org_ids: Sequence[int] | None):
     return column.in_(org_ids) if org_ids is not None else literal(True)
 
 
+def _counted():
+    """People who count: active, in a company that is not deactivated."""
+    return and_(User.active.is_(True),
+                User.organization_id.in_(select(Organization.id)
+                                         .where(Organization.active.is_(True))))
+
+
 def level_counts(program: Program, now: datetime, org_ids: Sequence[int] | None = None,
                  horizon: datetime | None = None) -> dict[int, dict]:
     """org id -> {"now": {level: people}, "horizon": {...}, "next_change": datetime|None}.
@@ -129,7 +137,7 @@ def level_counts(program: Program, now: datetime, org_ids: Sequence[int] | None 
                func.min(case((Certification.expires_at > horizon,
                               Certification.expires_at))).label("later"))
         .join(User, User.id == Certification.user_id)
-        .where(counting, Certification.level.in_(program.levels), User.active.is_(True),
+        .where(counting, Certification.level.in_(program.levels), _counted(),
                _org_filter(User.organization_id, org_ids))
         .group_by(Certification.user_id, User.organization_id)
         .subquery()
@@ -166,7 +174,7 @@ def people_counts(now: datetime, org_ids: Sequence[int] | None = None) -> dict[i
     active = or_(User.last_active_at >= cutoff, recent_lesson, recent_attempt)
     stmt = (select(User.organization_id, func.count(User.id),
                    func.sum(case((active, 1), else_=0)))
-            .where(User.organization_id.is_not(None), User.active.is_(True),
+            .where(User.organization_id.is_not(None), _counted(),
                    _org_filter(User.organization_id, org_ids))
             .group_by(User.organization_id))
     return {org: (int(n), int(a or 0)) for org, n, a in db.session.execute(stmt)}
@@ -178,7 +186,7 @@ def attempt_counts(now: datetime, org_ids: Sequence[int] | None = None) -> dict[
                    func.sum(case((Attempt.passed.is_(True), 1), else_=0)))
             .join(User, User.id == Attempt.user_id)
             .where(Attempt.passed.is_not(None), Attempt.submitted_at >= now - PASS_RATE_WINDOW,
-                   User.active.is_(True), _org_filter(User.organization_id, org_ids))
+                   _counted(), _org_filter(User.organization_id, org_ids))
             .group_by(User.organization_id))
     return {org: (int(n), int(p or 0)) for org, n, p in db.session.execute(stmt)}
 
@@ -306,7 +314,7 @@ def current_for(program: Program, org: Organization, now: datetime) -> Organizat
 
 # -- rebuilding rows on writes ---------------------------------------------------------
 
-_ORG_FIELDS = ("tier", "deals_closed", "annual_revenue", "target_met")
+_ORG_FIELDS = ("tier", "deals_closed", "annual_revenue", "target_met", "active")
 _USER_FIELDS = ("organization_id", "active", "last_active_at")
 _PENDING = "lms.company_stats.pending"
 

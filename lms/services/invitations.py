@@ -58,6 +58,9 @@ def _check(invitee: Invitee, actor: User | None, orgs: dict[str, Organization],
         raise Invalid("invalid_role", field="role")
     if invitee.org_slug and invitee.org_slug not in orgs:
         raise Invalid("unknown_organization", field="org")
+    if invitee.org_slug and not orgs[invitee.org_slug].active:
+        # A deactivated company takes no new people (lms.services.company_admin).
+        raise Invalid("organization_deactivated", field="org")
     if invitee.role == "learner" and not invitee.org_slug:
         raise Invalid("learner_needs_organization", field="org")
     if not may_invite(actor, invitee):

@@ -64,7 +64,7 @@ def reset_password(token: str, password: str, *, address: str | None,
         db.session.commit()
         raise Invalid(problem, field="password")
     user = db.session.get(User, row.user_id)
-    if user is None or not user.active:
+    if user is None or not user.is_active:
         db.session.commit()
         raise Gone("link_used")
     account_links.consume(row, now)

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from lms.database import begin_write
 from lms.extensions import db
 from lms.mail import account_mail
-from lms.models import AccountToken, OrganizationDomain, User
+from lms.models import AccountToken, Organization, OrganizationDomain, User
 from lms.models.types import utcnow
 from lms.security.passwords import hash_password, password_problem
 from lms.security.urls import absolute_url
@@ -44,7 +44,9 @@ def request_signup(email: str, name: str, password: str, *, address: str,
         raise Throttled("too many sign-ups")
     owner = db.session.get(OrganizationDomain, email.rpartition("@")[2])
     taken = db.session.scalar(select(User.id).where(User.email == email)) is not None
-    if owner is not None and not taken:
+    # A deactivated company takes no new people (lms.services.company_admin).
+    open_company = owner is not None and db.session.get(Organization, owner.organization_id).active
+    if open_company and not taken:
         token, _row = account_links.issue("signup", email, lifetime=LIFETIME, now=now,
                                           role="learner", organization_id=owner.organization_id,
                                           name=name.strip()[:200], password_hash=password_hash)

@@ -54,7 +54,8 @@ def test_token_is_shown_once_and_works(client, signed_in, make):
     learner = make.user("learner", org=make.org("token-co"))
     signed_in("admin")
     response = post_form(client, f"/admin/users/{learner.id}/tokens", page=f"/admin/users/{learner.id}")
-    assert response.status_code == 200
+    assert response.status_code == 303  # POST-redirect-GET: the token is on the next page
+    response = client.get(response.headers["Location"])
     assert response.headers["Cache-Control"] == "no-store"
     token = re.search(r'id="token"[^>]*value="([^"]+)"', response.text).group(1)
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lms.models import LessonProgress
+from lms.models import ApiToken, LessonProgress
+from lms.services.accounts import create_token
+from lms.services.api_tokens import issue_scim_token
 from tests.conftest import csrf_token, login
 
 # Everyone the matrix signs in as: two companies' staff and the vendor's staff.
@@ -82,7 +84,28 @@ def test_admin_and_trainer_pages_by_role(app, db, people, who):
     target = people["learner-b"]
     assert browser.get(f"/admin/users/{target.id}").status_code == admin_only
     response = browser.post(f"/admin/users/{target.id}/tokens", data={"csrf_token": token})
-    assert response.status_code == admin_only
+    assert response.status_code == (303 if who == "admin" else 403)  # then GET shows it once
+    create_token(target.email)  # one issued by the operator, to reach the routes below
+    issued = db.session.scalars(select(ApiToken).where(ApiToken.user_id == target.id)).first()
+    assert browser.get(f"/admin/users/{target.id}/tokens/{issued.id}").status_code == admin_only
+    response = browser.post(f"/admin/users/{target.id}/tokens/{issued.id}/revoke",
+                            data={"csrf_token": token})
+    assert response.status_code == (303 if who == "admin" else 403)
+    # A company's page and its SCIM tokens: admins only.
+    company = target.organization.slug
+    assert browser.get(f"/admin/organizations/{company}").status_code == admin_only
+    response = browser.post(f"/admin/organizations/{company}/scim-tokens",
+                            data={"csrf_token": token, "name": "IdP"})
+    assert response.status_code == (303 if who == "admin" else 403)
+    scim = issue_scim_token(target.organization_id).row
+    assert browser.get(f"/admin/organizations/{company}/scim-tokens/{scim.id}").status_code == \
+        admin_only
+    response = browser.post(f"/admin/organizations/{company}/scim-tokens/{scim.id}/revoke",
+                            data={"csrf_token": token})
+    assert response.status_code == (303 if who == "admin" else 403)
+    response = browser.post(f"/admin/organizations/{company}", data={
+        "csrf_token": token, "name": "Renamed", "domains": "", "active": "0"})
+    assert response.status_code == (303 if who == "admin" else 403)
     response = browser.post(f"/admin/users/{target.id}", data={
         "csrf_token": token, "name": "Renamed", "role": "admin", "org": "", "active": "1"})
     assert response.status_code == (302 if who == "admin" else 403)
@@ -140,7 +163,9 @@ def test_api_completion_is_recorded_for_the_tokens_user_only(client, make, db, p
 def test_every_foundation_route_with_an_id_is_in_this_matrix(app):
     """A new catalog, admin or learning-API route with an id must be added above."""
     covered = {"catalog.course", "catalog.lesson", "catalog.mark_done", "catalog.course_file",
-               "api.complete_lesson", "admin.edit_user", "admin.create_token"}
+               "api.complete_lesson", "admin.edit_user", "admin.create_token",
+               "admin.show_token", "admin.revoke_token", "admin.edit_organization",
+               "admin.create_scim_token", "admin.show_scim_token", "admin.revoke_scim_token"}
     foundation = {rule.endpoint for rule in app.url_map.iter_rules()
                   if rule.arguments and (rule.endpoint.split(".")[0] in ("catalog", "admin", "auth")
                                          or rule.endpoint in ("api.courses", "api.me",

@@ -169,6 +169,9 @@ def test_read_only_database_of_the_suites_kind_recovers_without_restart(tmp_path
                                       headers={"Authorization": f"Bearer {token}"})
                     assert api.status_code == 503 and api.headers["Retry-After"]
                     assert api.get_json()["error"]["code"] == "storage_read_only"
+                    # Reads still answer: noting the token's first use is skipped, not fatal.
+                    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+                    assert me.status_code == 200 and me.get_json()["email"] == "a@example.com"
                 finally:
                     read_only(False)
                 assert healthz(client) == (200, "ok")
