@@ -51,7 +51,7 @@ def _render_company(org, form, status_code=200):
     return render_template("partners/assignments.html", org=org, form=form, rows=rows,
                            people=form.listed,
                            total=total, page=page, pages=pages, status=status, now=now,
-                           titles=_target_titles(store),
+                           target_titles=_target_titles(store),
                            statuses=assignments.STATUSES), status_code
 
 
@@ -67,7 +67,7 @@ def assignments_list():
     return render_template("partners/assignments.html", org=None, form=None, rows=rows,
                            people=[],
                            total=total, page=page, pages=pages, status=status, now=now,
-                           titles=_target_titles(content_store()),
+                           target_titles=_target_titles(content_store()),
                            statuses=assignments.STATUSES)
 
 

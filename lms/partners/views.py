@@ -148,7 +148,7 @@ def company(slug: str):
         may_edit=orgs.sees_all_companies(current_user), now=now,
         open_assignments=open_assignments, overdue_total=overdue_total,
         overdue=assignments.overdue_rows([org.id], now, limit=10),
-        titles={(t.kind, t.key): t.title for t in assignments.targets(store)})
+        target_titles={(t.kind, t.key): t.title for t in assignments.targets(store)})
 
 
 @bp.post("/<slug>/metrics")
