@@ -109,7 +109,7 @@ def test_companies_own_domains_from_the_command_line_and_the_admin_page(app, cli
         page="/admin/organizations")
     assert response.status_code == 302
     page = client.get("/admin/organizations").get_data(as_text=True)
-    assert "hk.example.jp, hokkaido.example.jp" in page
+    assert "<code>hk.example.jp</code>, <code>hokkaido.example.jp</code>" in page
     bad = post_form(client, "/admin/organizations", {
         "slug": "bad", "name": "Bad", "domains": "not a domain!"}, page="/admin/organizations")
     assert bad.status_code == 422

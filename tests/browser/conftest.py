@@ -105,6 +105,14 @@ def click(locator) -> None:
     locator.click()
 
 
+def open_menu(page: Page) -> None:
+    """On a phone the header's links, search and language form sit behind the menu button:
+    open it, as a person taps it (nothing to do on a wide screen)."""
+    toggle = page.locator("summary.site-menu__toggle")
+    if toggle.is_visible() and page.locator("details.site-menu").get_attribute("open") is None:
+        toggle.click()
+
+
 def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> Page:
     """Sign in through the form, as a person does; ends on the page after sign-in."""
     page.goto("/login")

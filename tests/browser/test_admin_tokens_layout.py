@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import click
+from tests.browser.conftest import click, open_menu
 from tests.live_server import DEMO_USERS, LiveServer
 
 
@@ -37,9 +37,11 @@ def test_tokens_on_the_user_and_company_pages(as_demo, live_server: LiveServer, 
         user_id = admin.user_id(person.email)
     page = as_demo("admin", locale=locale, viewport={"width": width, "height": 900})
     if locale == "en-US":
+        open_menu(page)
         page.locator("#lang-select").select_option("en")
         click(page.locator(".lang-form button[type=submit]"))
-        page.wait_for_function("document.documentElement.lang === 'en'")
+        page.wait_for_load_state()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
 
     page.goto(f"/admin/users/{user_id}")
     page.locator("#token-name").fill("CRM 連携")

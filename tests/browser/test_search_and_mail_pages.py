@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import click
+from tests.browser.conftest import click, open_menu
 from tests.live_server import Account
 
 
@@ -29,6 +29,7 @@ def fits(page, name, width, locale):
 def test_search_from_the_header_and_mail_choices(as_user, learner: Account, width, locale):
     page = as_user(learner, locale=locale, viewport={"width": width, "height": 900})
     page.goto("/")
+    open_menu(page)
     page.locator("#header-search-q").fill("音声認識")
     click(page.locator(".header-search button"))
     page.wait_for_url("**/search?q=*")
