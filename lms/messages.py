@@ -37,6 +37,16 @@ MESSAGES = {
     "invalid_domain": _l("Enter e-mail domains such as example.co.jp, separated by commas."),
     "domain_taken": _l("This e-mail domain belongs to another company."),
     "invite_not_allowed": _l("You may not invite to this company or role."),
+    "webhook_url_invalid": _l("Enter a valid http:// or https:// URL."),
+    "webhook_url_scheme": _l("Only http:// and https:// URLs can receive webhooks."),
+    "webhook_url_unresolved": _l("The URL's host name cannot be resolved."),
+    "webhook_url_private": _l("The URL points to a loopback or private address, which may "
+                              "not receive webhooks."),
+    "webhook_events_required": _l("Choose at least one event."),
+    "webhook_event_unknown": _l("Unknown event."),
+    "webhook_secret_invalid": _l("A secret is whsec_ followed by 24 to 64 bytes in base64."),
+    "unknown_webhook": _l("No such webhook endpoint."),
+    "unknown_webhook_message": _l("No such webhook delivery."),
 }
 
 

@@ -12,6 +12,7 @@ from lms.models.organizations import Organization
 from lms.models.outbox import OutboxMessage
 from lms.models.points import CompanyPointsTotal, PointsEntry, PointsTotal
 from lms.models.progress import LessonProgress
+from lms.models.webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "AccountToken",
@@ -34,4 +35,7 @@ __all__ = [
     "Signoff",
     "Upload",
     "User",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]
