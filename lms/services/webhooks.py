@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lms.database import begin_write
 from lms.extensions import db
@@ -81,6 +81,12 @@ def set_enabled(endpoint_id: int, enabled: bool, *, actor_id: int | None,
     found.enabled = enabled
     if enabled:
         found.disabled_reason, found.failing_since = None, None
+        # What waited while it was disabled is due at once, not at the end of its backoff.
+        db.session.execute(update(WebhookMessage)
+                           .where(WebhookMessage.endpoint_id == found.id,
+                                  WebhookMessage.status == "pending",
+                                  WebhookMessage.claim.is_(None))
+                           .values(next_attempt_at=utcnow()))
     else:
         found.disabled_reason = "disabled by an administrator"
     audit.record("webhook.enabled" if enabled else "webhook.disabled", actor_id=actor_id,
