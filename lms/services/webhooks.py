@@ -139,7 +139,7 @@ def attempts(endpoint_id: int, *, limit: int = 100) -> list[tuple[WebhookAttempt
         select(WebhookAttempt, WebhookMessage)
         .join(WebhookMessage, WebhookMessage.id == WebhookAttempt.message_id)
         .where(WebhookAttempt.endpoint_id == endpoint_id)
-        .order_by(WebhookAttempt.id.desc()).limit(limit)).tuples())
+        .order_by(WebhookAttempt.id.desc()).limit(limit)).all())
 
 
 def pending_counts() -> dict[int, int]:
