@@ -42,6 +42,7 @@ def register(app: Flask) -> None:
     app.url_map.converters["dbid"] = DatabaseIdConverter
     from lms.accounts import invitation_views, signup_views  # noqa: F401  (accounts routes)
     from lms.accounts.views import bp as accounts_bp
+    from lms.admin import webhook_views  # noqa: F401  (its pages join the admin blueprint)
     from lms.admin.views import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.auth.views import bp as auth_bp

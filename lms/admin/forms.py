@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import (EmailField, PasswordField, SelectField, SelectMultipleField, StringField,
+                     URLField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 ROLE_LABELS = [SelectChoice("learner", _l("Learner")), SelectChoice("trainer", _l("Trainer")),
                SelectChoice("manager", _l("Manager")), SelectChoice("admin", _l("Administrator"))]
@@ -31,3 +33,14 @@ class EditUserForm(FlaskForm):
     org = SelectField(_l("Partner company"), choices=[])
     active = SelectField(_l("Account"), choices=[SelectChoice("1", _l("Active")),
                                                      SelectChoice("0", _l("Deactivated"))])
+
+
+class _Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class WebhookForm(FlaskForm):
+    url = URLField(_l("Receiver URL"), validators=[DataRequired(), Length(max=2000)])
+    events = _Checkboxes(_l("Events"), choices=[])
+    description = StringField(_l("Note"), validators=[Length(max=200)])

@@ -112,12 +112,12 @@ def rotate_secret(endpoint_id: int, *, actor_id: int | None, address: str | None
 
 
 def redeliver(message_id: str, *, actor_id: int | None, address: str | None = None,
-              now: datetime | None = None) -> WebhookMessage:
+              now: datetime | None = None, endpoint_id: int | None = None) -> WebhookMessage:
     """Deliver a message again (same ``webhook-id``), delivered or given up alike."""
     begin_write()
     message = db.session.scalar(select(WebhookMessage)
                                 .where(WebhookMessage.message_id == message_id.strip()))
-    if message is None:
+    if message is None or endpoint_id not in (None, message.endpoint_id):
         db.session.commit()
         raise NotFound("No such webhook delivery.", code="unknown_webhook_message")
     message.status, message.next_attempt_at, message.claim = "pending", now or utcnow(), None
