@@ -352,6 +352,7 @@ ADMIN_PAGES = {
     "admin-users": "/admin/users",
     "admin-organizations": "/admin/organizations",
     "admin-content": "/admin/content",
+    "admin-webhooks": "/admin/webhooks",
     "admin-user": "/admin/users/1",
     "grading-queue": "/grading",
     "quiz-statistics": "/quizzes/bronze-exam/statistics",
