@@ -6,6 +6,8 @@ disabled and the admins are told by e-mail. Run by the outbox worker (``lms work
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -23,6 +25,14 @@ from lms.webhooks import queue, signing
 from lms.webhooks.http import Answer, post
 
 
+@dataclass(frozen=True)
+class Destination:
+    """What a delivery needs of its endpoint, read once per batch (safe across threads)."""
+
+    url: str
+    secrets: tuple[str, ...]
+
+
 def secrets_in_use(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     """The current secret, and the previous one while its rotation overlap lasts."""
     in_use = [endpoint.secret]
@@ -32,47 +42,62 @@ def secrets_in_use(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     return in_use
 
 
-def attempt(config, endpoint: WebhookEndpoint, item: queue.Claimed) -> Answer:
+def attempt(config, destination: Destination, item: queue.Claimed) -> Answer:
     """One delivery attempt; refused targets and network errors become failed answers."""
     body = item.payload.encode()
-    headers = signing.headers(secrets_in_use(endpoint, utcnow()), item.message_id,
-                              int(time.time()), body)
+    headers = signing.headers(list(destination.secrets), item.message_id, int(time.time()), body)
     try:
-        target = resolve(endpoint.url, allow_private=config["WEBHOOK_ALLOW_PRIVATE"])
+        target = resolve(destination.url, allow_private=config["WEBHOOK_ALLOW_PRIVATE"])
     except TargetRefused as exc:
         return Answer(None, 0, str(exc))
     return post(target, body, headers, timeout=config["WEBHOOK_TIMEOUT_SECONDS"],
                 cafile=config.get("WEBHOOK_CAFILE") or None)
 
 
+def _destinations(endpoint_ids: set[int]) -> dict[int, Destination]:
+    now = utcnow()
+    rows = db.session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids)))
+    found = {e.id: Destination(e.url, tuple(secrets_in_use(e, now))) for e in rows}
+    db.session.commit()
+    return found
+
+
 def deliver_due(now: datetime | None = None, *, limit: int | None = None) -> int:
-    """Deliver every webhook message due now (at most ``limit``); the number delivered."""
+    """Deliver every webhook message due now (at most ``limit``); the number delivered.
+
+    Messages are claimed in batches of ``WEBHOOK_BATCH_SIZE`` (each of another subject, so
+    order per subject holds) and posted side by side; their results are written together."""
     app = current_app._get_current_object()
     config = app.config
     lease = timedelta(seconds=config["OUTBOX_LEASE_SECONDS"])
     now = now or utcnow()
     delivered = 0
-    while limit is None or delivered < limit:
-        item = queue.claim_next(now, lease)
-        if item is None:
-            break
-        endpoint = db.session.get(WebhookEndpoint, item.endpoint_id)
-        db.session.commit()
-        answer = attempt(config, endpoint, item)
-        finished = utcnow()
-        begin_write()
-        queue.log_attempt(item, at=finished, status_code=answer.status_code,
-                          duration_ms=answer.duration_ms, error=answer.error, ok=answer.ok)
-        if answer.ok:
-            queue.mark_delivered(item, finished)
-            db.session.execute(update(WebhookEndpoint)
-                               .where(WebhookEndpoint.id == item.endpoint_id,
-                                      WebhookEndpoint.failing_since.is_not(None))
-                               .values(failing_since=None))
-            delivered += 1
-        else:
-            _failed(app, item, answer, finished)
-        db.session.commit()
+    with ThreadPoolExecutor(max_workers=config["WEBHOOK_BATCH_SIZE"]) as pool:
+        while limit is None or delivered < limit:
+            size = config["WEBHOOK_BATCH_SIZE"]
+            batch = queue.claim_batch(now, lease, size if limit is None
+                                      else min(size, limit - delivered))
+            if not batch:
+                break
+            destinations = _destinations({item.endpoint_id for item in batch})
+            answers = list(pool.map(
+                lambda item: attempt(config, destinations[item.endpoint_id], item), batch))
+            finished = utcnow()
+            begin_write()
+            for item, answer in zip(batch, answers):
+                queue.log_attempt(item, at=finished, status_code=answer.status_code,
+                                  duration_ms=answer.duration_ms, error=answer.error,
+                                  ok=answer.ok)
+                if answer.ok:
+                    queue.mark_delivered(item, finished)
+                    db.session.execute(update(WebhookEndpoint)
+                                       .where(WebhookEndpoint.id == item.endpoint_id,
+                                              WebhookEndpoint.failing_since.is_not(None))
+                                       .values(failing_since=None))
+                    delivered += 1
+                else:
+                    _failed(app, item, answer, finished)
+            db.session.commit()
     return delivered
 
 

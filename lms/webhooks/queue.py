@@ -1,6 +1,6 @@
 """The webhook messages' outbox operations (the pattern of ``lms.mail.outbox``).
 
-A claim takes the next due message in one UPDATE … RETURNING that moves its
+A claim takes the next due messages in one UPDATE … RETURNING that moves their
 ``next_attempt_at`` a lease ahead (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: BEGIN
 IMMEDIATE serialises writers), so two workers never hold the same message. A message is due
 only when its endpoint is enabled and no older message of the same subject for the same
@@ -35,8 +35,9 @@ class Claimed:
     claim: str
 
 
-def claim_next(now: datetime, lease: timedelta) -> Claimed | None:
-    """The next due message, held by this caller until ``now + lease``; None when none is."""
+def claim_batch(now: datetime, lease: timedelta, size: int) -> list[Claimed]:
+    """Up to ``size`` due messages, held by this caller until ``now + lease``. They are of
+    different subjects (or endpoints): only the oldest pending message of a subject is due."""
     begin_write()
     older = aliased(_M)
     blocked = exists().where(and_(older.c.endpoint_id == _M.c.endpoint_id,
@@ -46,17 +47,17 @@ def claim_next(now: datetime, lease: timedelta) -> Claimed | None:
     due = (select(_M.c.id)
            .where(_M.c.status == "pending", _M.c.next_attempt_at <= now,
                   _M.c.endpoint_id.in_(enabled), ~blocked)
-           .order_by(_M.c.next_attempt_at, _M.c.id).limit(1))
+           .order_by(_M.c.next_attempt_at, _M.c.id).limit(size))
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True, of=_M)
     claim = secrets.token_hex(16)
-    statement = (update(_M).where(_M.c.id == due.scalar_subquery())
+    statement = (update(_M).where(_M.c.id.in_(due.scalar_subquery()))
                  .values(next_attempt_at=now + lease, attempts=_M.c.attempts + 1, claim=claim)
                  .returning(_M.c.id, _M.c.message_id, _M.c.endpoint_id, _M.c.payload,
                             _M.c.attempts, _M.c.created_at))
-    row = db.session.execute(statement).first()
+    rows = db.session.execute(statement).all()
     db.session.commit()
-    return Claimed(*row, claim=claim) if row is not None else None
+    return sorted((Claimed(*row, claim=claim) for row in rows), key=lambda c: c.id)
 
 
 def log_attempt(item: Claimed, *, at: datetime, status_code: int | None, duration_ms: int,

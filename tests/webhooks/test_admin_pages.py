@@ -42,7 +42,7 @@ def test_add_deliver_log_redeliver_disable_rotate(app, db, client, signed_in, ho
     assert endpoint.secret in detail.text
     message_id = db.session.scalar(select(WebhookMessage.message_id))
     assert message_id in detail.text and re.search(r">202<", detail.text)
-    assert re.search(r"\d+ ms", detail.text)
+    assert re.search(r"\d+ ミリ秒", detail.text)  # the duration, in the page's Japanese
     path = f"/admin/webhooks/{endpoint.id}"
     assert post_form(client, f"{path}/messages/{message_id}/redeliver",
                      page=path).status_code == 302
