@@ -87,7 +87,7 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         # timeout, backoff between attempts, when an endpoint failing since is disabled, when
         # a message is given up, how long the old secret still signs after a rotation.
         "WEBHOOK_ALLOW_PRIVATE": env.get("LMS_WEBHOOK_ALLOW_PRIVATE", "") == "1",
-        "WEBHOOK_TIMEOUT_SECONDS": 10.0,
+        "WEBHOOK_TIMEOUT_SECONDS": 15.0,
         "WEBHOOK_BATCH_SIZE": 8,  # messages a worker claims and posts side by side
         "WEBHOOK_RETRY_BASE_SECONDS": 10.0,
         "WEBHOOK_RETRY_MAX_SECONDS": 3600.0,

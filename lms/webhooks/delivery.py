@@ -5,6 +5,7 @@ disabled and the admins are told by e-mail. Run by the outbox worker (``lms work
 
 from __future__ import annotations
 
+import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -104,9 +105,13 @@ def deliver_due(now: datetime | None = None, *, limit: int | None = None) -> int
 def _failed(app, item: queue.Claimed, answer: Answer, now: datetime) -> None:
     config = app.config
     give_up = item.created_at + timedelta(seconds=config["WEBHOOK_GIVE_UP_SECONDS"]) <= now
-    retry_at = None if give_up else now + retry_delay(
-        item.attempts, base=config["WEBHOOK_RETRY_BASE_SECONDS"],
-        cap=config["WEBHOOK_RETRY_MAX_SECONDS"])
+    cap = config["WEBHOOK_RETRY_MAX_SECONDS"]
+    # Exponential backoff with jitter (receivers that failed together do not all come back
+    # at once), never sooner than the receiver's Retry-After asked, never later than the cap.
+    delay = retry_delay(item.attempts, base=config["WEBHOOK_RETRY_BASE_SECONDS"],
+                        cap=cap).total_seconds() * random.uniform(0.9, 1.0)
+    delay = min(max(delay, answer.retry_after or 0.0), cap)
+    retry_at = None if give_up else now + timedelta(seconds=delay)
     app.logger.warning("webhook %s to endpoint %d failed (attempt %d): %s; %s",
                        item.message_id, item.endpoint_id, item.attempts, answer.error,
                        f"retry at {retry_at.isoformat()}" if retry_at else "given up")
@@ -118,8 +123,9 @@ def _failed(app, item: queue.Claimed, answer: Answer, now: datetime) -> None:
         return
     if endpoint.failing_since is None:
         endpoint.failing_since = now
-        return
-    if endpoint.failing_since + timedelta(seconds=config["WEBHOOK_DISABLE_AFTER_SECONDS"]) <= now:
+    # 410 Gone: the receiver wants no more webhooks (Standard Webhooks): disabled at once.
+    if (answer.status_code == 410 or endpoint.failing_since
+            + timedelta(seconds=config["WEBHOOK_DISABLE_AFTER_SECONDS"]) <= now):
         endpoint.enabled = False
         endpoint.disabled_reason = f"failing since {endpoint.failing_since.isoformat()}: " + (
             answer.error or "failed")[:400]

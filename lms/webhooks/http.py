@@ -18,6 +18,7 @@ class Answer:
     status_code: int | None
     duration_ms: int
     error: str | None
+    retry_after: float | None = None  # seconds the receiver asked us to wait (Retry-After)
 
     @property
     def ok(self) -> bool:
@@ -60,6 +61,7 @@ def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float
         response = connection.getresponse()
         response.read(_MAX_ANSWER)
         status = response.status
+        retry_after = _seconds(response.getheader("retry-after"))
     except (OSError, http.client.HTTPException) as exc:
         return Answer(None, int((time.monotonic() - started) * 1000),
                       f"{type(exc).__name__}: {exc}")
@@ -67,4 +69,12 @@ def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float
         connection.close()
     duration = int((time.monotonic() - started) * 1000)
     # A redirect is not followed: it is an answer that did not accept the delivery.
-    return Answer(status, duration, None if 200 <= status < 300 else f"HTTP {status}")
+    return Answer(status, duration, None if 200 <= status < 300 else f"HTTP {status}",
+                  retry_after)
+
+
+def _seconds(value: str | None) -> float | None:
+    """Retry-After in seconds (the HTTP-date form is ignored: clocks differ)."""
+    if value and value.strip().isdigit():
+        return float(value.strip())
+    return None

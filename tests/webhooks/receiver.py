@@ -28,6 +28,7 @@ class Receiver:
     fail_first: int = 0  # answer 500 to the first N deliveries of each webhook-id
     answer: int = 204
     redirect_to: str | None = None
+    retry_after: str | None = None  # sent with every non-2xx answer
     deliveries: list[Delivery] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -74,6 +75,8 @@ class Receiver:
                 self.send_response(status)
                 if status == 302:
                     self.send_header("location", receiver.redirect_to)
+                if status >= 300 and receiver.retry_after:
+                    self.send_header("retry-after", receiver.retry_after)
                 self.send_header("content-length", "0")
                 self.end_headers()
 

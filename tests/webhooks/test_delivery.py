@@ -132,11 +132,11 @@ def test_retries_back_off_exponentially_and_keep_the_id(app, db, hook_config, re
     assert deliver_due() == 0
     first = messages(db)[0]
     wait = (first.next_attempt_at - utcnow()).total_seconds()
-    assert 8 < wait <= 10
+    assert 8 < wait <= 10  # 10 s, less up to 10% jitter
     assert deliver_due() == 0  # not due yet
     assert deliver_due(utcnow() + timedelta(seconds=11)) == 0
     second = messages(db)[0]
-    assert 18 < (second.next_attempt_at - utcnow()).total_seconds() <= 20
+    assert 17 < (second.next_attempt_at - utcnow()).total_seconds() <= 20
     assert {d.webhook_id for d in rec.deliveries} == {first.message_id}
     assert len(rec.deliveries) == 2 and second.last_error == "HTTP 503"
 
@@ -163,6 +163,10 @@ def test_two_worker_processes_never_deliver_a_message_twice(app, db, hook_config
     try:
         wait_until(lambda: len(rec.deliveries) >= len(written), timeout=60)
         time.sleep(1.0)
+        for process in workers:  # each is up (its SIGTERM handler set) before it is stopped
+            line = b"?"
+            while line and b"worker running" not in line:
+                line = process.stderr.readline()  # b"" once it has exited
     finally:
         for process in workers:
             process.terminate()
@@ -240,3 +244,25 @@ def test_redeliver_sends_the_same_id_again(app, db, hook_config, receiver):
     assert deliver_due() == 1
     assert [d.webhook_id for d in rec.deliveries] == [row.message_id] * 2
     assert db.session.scalar(select(func.count()).select_from(WebhookAttempt)) == 2
+
+
+def test_retry_after_is_honoured(app, db, hook_config, receiver):
+    rec = receiver(answer=503, retry_after="120").start()
+    add_endpoint(rec, events="user.created")
+    hook_config.update(WEBHOOK_RETRY_MAX_SECONDS=3600.0)
+    events.emit("user.created", "user:1", {})
+    db.session.commit()
+    assert deliver_due() == 0
+    assert 118 < (messages(db)[0].next_attempt_at - utcnow()).total_seconds() <= 120
+
+
+def test_410_gone_disables_the_endpoint_at_once(app, db, hook_config, receiver, make):
+    make.user("admin", email="boss@example.com")
+    rec = receiver(answer=410).start()
+    endpoint = add_endpoint(rec, events="user.created")
+    events.emit("user.created", "user:1", {})
+    db.session.commit()
+    assert deliver_due() == 0
+    assert db.session.scalar(select(WebhookEndpoint.enabled)
+                             .where(WebhookEndpoint.id == endpoint.id)) is False
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
