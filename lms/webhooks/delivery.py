@@ -142,9 +142,8 @@ def _tell_admins(config, endpoint: WebhookEndpoint) -> None:
         with force_locale(getattr(admin, "locale", None) or "ja"):
             subject = _("Webhook endpoint %(id)d was disabled", id=endpoint.id)
             body = "\n".join([
-                _("The webhook endpoint %(url)s failed for more than %(hours)d hours and was "
-                  "disabled. Its events wait until it is enabled again.",
-                  url=endpoint.url, hours=config["WEBHOOK_DISABLE_AFTER_SECONDS"] // 3600),
+                _("The webhook endpoint %(url)s was disabled: it kept failing, or it answered "
+                  "410 Gone. Its events wait until it is enabled again.", url=endpoint.url),
                 "", _("Last error: %(error)s", error=endpoint.disabled_reason or ""), "",
                 _("Enable it again with: lms webhook enable %(id)d", id=endpoint.id),
             ]) + "\n"
