@@ -117,7 +117,12 @@ KEEP_SENT = timedelta(days=30)
 @register
 def sweep_webhooks(now: datetime) -> StepResult:
     # Before the mail step: a webhook endpoint disabled here queues a mail to the admins.
-    return StepResult("webhooks", deliver_webhooks())
+    from lms.webhooks.queue import purge_delivered
+
+    delivered = deliver_webhooks()
+    purged = purge_delivered(now - KEEP_SENT)
+    return StepResult("webhooks", delivered,
+                      f"{purged} old delivered message(s) removed" if purged else "")
 
 
 @register

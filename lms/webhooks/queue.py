@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import aliased
 
 from lms.database import begin_write
@@ -22,6 +22,7 @@ from lms.models.webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 _M = WebhookMessage.__table__
 _E = WebhookEndpoint.__table__
+_A = WebhookAttempt.__table__
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,15 @@ def mark_failed(item: Claimed, error: str, *, retry_at: datetime | None) -> bool
     result = db.session.execute(update(_M).where(_M.c.id == item.id, _M.c.claim == item.claim)
                                 .values(**values))
     return result.rowcount == 1
+
+
+def purge_delivered(before: datetime) -> int:
+    """Forget messages delivered before ``before`` (their attempts go with them)."""
+    begin_write()
+    doomed = select(_M.c.id).where(_M.c.status == "delivered", _M.c.delivered_at < before)
+    db.session.execute(delete(_A).where(_A.c.message_id.in_(doomed)))
+    removed = db.session.execute(delete(_M).where(_M.c.status == "delivered",
+                                                  _M.c.delivered_at < before)
+                                 .returning(_M.c.id)).all()
+    db.session.commit()
+    return len(removed)

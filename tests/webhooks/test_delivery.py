@@ -266,3 +266,23 @@ def test_410_gone_disables_the_endpoint_at_once(app, db, hook_config, receiver, 
     assert db.session.scalar(select(WebhookEndpoint.enabled)
                              .where(WebhookEndpoint.id == endpoint.id)) is False
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_the_sweep_forgets_messages_delivered_long_ago(app, db, hook_config, receiver):
+    from lms.mail.delivery import sweep_webhooks
+
+    rec = receiver().start()
+    add_endpoint(rec, events="user.created")
+    for n in range(2):
+        events.emit("user.created", f"user:{n}", {})
+    db.session.commit()
+    assert deliver_due() == 2
+    old = messages(db)[0]
+    old.delivered_at = utcnow() - timedelta(days=31)
+    events.emit("user.created", "user:9", {})  # pending: kept whatever its age
+    db.session.commit()
+    result = sweep_webhooks(utcnow())
+    assert result.changed == 1 and "1 old delivered" in result.detail
+    left = messages(db)
+    assert old.message_id not in {m.message_id for m in left} and len(left) == 2
+    assert db.session.scalar(select(func.count()).select_from(WebhookAttempt)) == 2
