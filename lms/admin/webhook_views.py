@@ -65,7 +65,7 @@ def webhook_list():
                            pending=webhooks.pending_counts(), labels=EVENT_LABELS), status
 
 
-@bp.get("/webhooks/<int:endpoint_id>")
+@bp.get("/webhooks/<dbid:endpoint_id>")
 @role_required("admin")
 def webhook_detail(endpoint_id: int):
     try:
@@ -83,7 +83,7 @@ def _checked_form():
         abort(400)
 
 
-@bp.post("/webhooks/<int:endpoint_id>/state")
+@bp.post("/webhooks/<dbid:endpoint_id>/state")
 @role_required("admin")
 def webhook_state(endpoint_id: int):
     _checked_form()
@@ -97,7 +97,7 @@ def webhook_state(endpoint_id: int):
     return redirect(url_for("admin.webhook_detail", endpoint_id=endpoint_id))
 
 
-@bp.post("/webhooks/<int:endpoint_id>/rotate")
+@bp.post("/webhooks/<dbid:endpoint_id>/rotate")
 @role_required("admin")
 def webhook_rotate(endpoint_id: int):
     _checked_form()
@@ -111,7 +111,7 @@ def webhook_rotate(endpoint_id: int):
     return redirect(url_for("admin.webhook_detail", endpoint_id=endpoint_id))
 
 
-@bp.post("/webhooks/<int:endpoint_id>/messages/<message_id>/redeliver")
+@bp.post("/webhooks/<dbid:endpoint_id>/messages/<message_id>/redeliver")
 @role_required("admin")
 def webhook_redeliver(endpoint_id: int, message_id: str):
     _checked_form()

@@ -65,3 +65,10 @@ def test_a_private_url_is_refused_on_the_page(app, db, client, signed_in, hook_c
         "csrf_token": token, "url": "http://169.254.169.254/latest", "events": ["user.created"]})
     assert refused.status_code == 422
     assert db.session.scalar(select(WebhookEndpoint)) is None
+
+
+def test_unknown_endpoints_are_404(app, db, client, signed_in):
+    signed_in("admin")
+    for path in ("/admin/webhooks/7", "/admin/webhooks/99999999999999999999"):
+        assert client.get(path).status_code == 404, path
+    assert post_form(client, "/admin/webhooks/7/rotate", page="/admin/webhooks").status_code == 404
