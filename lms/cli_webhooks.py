@@ -8,6 +8,8 @@ from flask.cli import with_appcontext
 from lms.cli import _words, main
 from lms.services.errors import ServiceError
 
+ENDPOINT_ID = click.IntRange(1, 2**31 - 1)  # what the database's id column holds
+
 
 def _fail(exc: ServiceError):
     detail = exc.extra.get("event")
@@ -57,7 +59,7 @@ def list_endpoints():
 
 
 @webhook.command("disable")
-@click.argument("endpoint_id", type=int)
+@click.argument("endpoint_id", type=ENDPOINT_ID)
 @with_appcontext
 def disable(endpoint_id):
     """Stop delivering to an endpoint (its pending messages wait)."""
@@ -71,7 +73,7 @@ def disable(endpoint_id):
 
 
 @webhook.command("enable")
-@click.argument("endpoint_id", type=int)
+@click.argument("endpoint_id", type=ENDPOINT_ID)
 @with_appcontext
 def enable(endpoint_id):
     """Deliver to an endpoint again, starting with the messages that waited."""
@@ -85,7 +87,7 @@ def enable(endpoint_id):
 
 
 @webhook.command("rotate-secret")
-@click.argument("endpoint_id", type=int)
+@click.argument("endpoint_id", type=ENDPOINT_ID)
 @with_appcontext
 def rotate_secret(endpoint_id):
     """A new secret; the old one signs too until the overlap ends. Prints the new secret."""
@@ -114,7 +116,7 @@ def redeliver(message_id):
 
 
 @webhook.command("log")
-@click.argument("endpoint_id", type=int)
+@click.argument("endpoint_id", type=ENDPOINT_ID)
 @click.option("--limit", default=20, show_default=True, type=int)
 @with_appcontext
 def log(endpoint_id, limit):
