@@ -294,7 +294,7 @@ def sweep():
               help="Seconds a claimed message is held before another worker may retry it.")
 @with_appcontext
 def worker(interval: float, parent_pid: int | None, lease: int | None):
-    """Deliver the outbox (e-mail) until stopped; several may run at once."""
+    """Deliver the outbox (e-mail, webhooks) until stopped; several may run at once."""
     import signal
     import threading
 
@@ -330,3 +330,4 @@ def revoke(assertion_id: str, reason: str):
 # Authoring commands (import-quiz, new) register themselves on `main`.
 from lms import cli_authoring  # noqa: E402,F401  (imported for its commands)
 from lms import cli_keys  # noqa: E402,F401  (`lms keys show|rotate`)
+from lms import cli_webhooks  # noqa: E402,F401  (lms webhook …)

@@ -83,6 +83,17 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "OUTBOX_LEASE_SECONDS": 300,
         "OUTBOX_RETRY_BASE_SECONDS": 30.0,
         "OUTBOX_RETRY_MAX_SECONDS": 3600.0,
+        # Webhooks: loopback/private receivers refused unless allowed (SSRF guard), the POST's
+        # timeout, backoff between attempts, when an endpoint failing since is disabled, when
+        # a message is given up, how long the old secret still signs after a rotation.
+        "WEBHOOK_ALLOW_PRIVATE": env.get("LMS_WEBHOOK_ALLOW_PRIVATE", "") == "1",
+        "WEBHOOK_TIMEOUT_SECONDS": 15.0,
+        "WEBHOOK_BATCH_SIZE": 8,  # messages a worker claims and posts side by side
+        "WEBHOOK_RETRY_BASE_SECONDS": 10.0,
+        "WEBHOOK_RETRY_MAX_SECONDS": 3600.0,
+        "WEBHOOK_DISABLE_AFTER_SECONDS": 24 * 3600,
+        "WEBHOOK_GIVE_UP_SECONDS": 3 * 24 * 3600,
+        "WEBHOOK_ROTATION_OVERLAP_SECONDS": 24 * 3600,
         "INVITE_DAYS": int(env.get("LMS_INVITE_DAYS", "7")),
         "MAIL_FROM": env.get("LMS_MAIL_FROM", "academy@example.com"),
         # Open Badges 3.0 issuer key: a PEM private key, or the path of its file

@@ -58,6 +58,16 @@ MESSAGES = {
     "sso_denied": _l("The sign-in was cancelled or refused by your company's sign-in service."),
     "sso_token_failed": _l("The sign-in service did not complete the sign-in. Try again."),
     "sso_bad_token": _l("The sign-in service's answer could not be verified."),
+    "webhook_url_invalid": _l("Enter a valid http:// or https:// URL."),
+    "webhook_url_scheme": _l("Only http:// and https:// URLs can receive webhooks."),
+    "webhook_url_unresolved": _l("The URL's host name cannot be resolved."),
+    "webhook_url_private": _l("The URL points to a loopback or private address, which may "
+                              "not receive webhooks."),
+    "webhook_events_required": _l("Choose at least one event."),
+    "webhook_event_unknown": _l("Unknown event."),
+    "webhook_secret_invalid": _l("A secret is whsec_ followed by 24 to 64 bytes in base64."),
+    "unknown_webhook": _l("No such webhook endpoint."),
+    "unknown_webhook_message": _l("No such webhook delivery."),
 }
 
 

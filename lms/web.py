@@ -46,6 +46,7 @@ def register(app: Flask) -> None:
     from lms.accounts import invitation_views, signup_views  # noqa: F401  (accounts routes)
     from lms.accounts.views import bp as accounts_bp
     from lms.admin import company_views, token_views  # noqa: F401  (admin routes)
+    from lms.admin import webhook_views  # noqa: F401  (its pages join the admin blueprint)
     from lms.admin.views import bp as admin_bp
     from lms.api import bp as api_bp
     from lms.auth.oidc_views import bp as sso_bp

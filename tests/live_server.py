@@ -367,6 +367,7 @@ ADMIN_PAGES = {
     "admin-organizations": "/admin/organizations",
     "admin-organization": "/admin/organizations/tokyo-si",
     "admin-content": "/admin/content",
+    "admin-webhooks": "/admin/webhooks",
     "admin-user": "/admin/users/1",
     "grading-queue": "/grading",
     "quiz-statistics": "/quizzes/bronze-exam/statistics",

@@ -4,9 +4,11 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField,
+                     StringField, URLField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 ROLE_LABELS = [SelectChoice("learner", _l("Learner")), SelectChoice("trainer", _l("Trainer")),
                SelectChoice("manager", _l("Manager")), SelectChoice("admin", _l("Administrator"))]
@@ -56,3 +58,14 @@ def new_token_form() -> NewTokenForm:
     form = NewTokenForm(formdata=None)
     form.nonce.data = secrets.token_urlsafe(24)
     return form
+
+
+class _Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class WebhookForm(FlaskForm):
+    url = URLField(_l("Receiver URL"), validators=[DataRequired(), Length(max=2000)])
+    events = _Checkboxes(_l("Events"), choices=[])
+    description = StringField(_l("Note"), validators=[Length(max=200)])

@@ -1,4 +1,5 @@
-"""Delivering the outbox: ``deliver_due`` sends what is due now; ``run_worker`` keeps doing it.
+"""Delivering the outbox: ``deliver_due`` sends what is due now; ``run_worker`` keeps doing it
+(e-mail, then webhook messages: ``lms.webhooks.delivery``).
 
 ``lms worker`` runs the loop alone; ``lms serve`` starts one beside the web workers;
 ``lms sweep`` delivers what is due once.
@@ -20,6 +21,7 @@ from lms.mail import outbox
 from lms.mail.smtp import SmtpSettings, parse_smtp_url, send
 from lms.models.types import utcnow
 from lms.services.sweep import StepResult, register
+from lms.webhooks.delivery import deliver_due as deliver_webhooks
 
 
 def smtp_settings(config) -> SmtpSettings | None:
@@ -98,6 +100,7 @@ def run_worker(app: Flask, stop: threading.Event, *, interval: float = 2.0,
         with app.app_context():
             try:
                 sent = deliver_due()
+                sent += deliver_webhooks()
             except Exception:  # noqa: BLE001 - the database may be away for a while
                 app.logger.exception("outbox delivery failed; retrying")
                 db.session.rollback()
@@ -109,6 +112,17 @@ def run_worker(app: Flask, stop: threading.Event, *, interval: float = 2.0,
 
 # Delivered messages are kept this long (who was sent what, when), then forgotten.
 KEEP_SENT = timedelta(days=30)
+
+
+@register
+def sweep_webhooks(now: datetime) -> StepResult:
+    # Before the mail step: a webhook endpoint disabled here queues a mail to the admins.
+    from lms.webhooks.queue import purge_delivered
+
+    delivered = deliver_webhooks()
+    purged = purge_delivered(now - KEEP_SENT)
+    return StepResult("webhooks", delivered,
+                      f"{purged} old delivered message(s) removed" if purged else "")
 
 
 @register

@@ -15,6 +15,7 @@ from lms.models.outbox import OutboxMessage
 from lms.models.points import CompanyPointsTotal, PointsEntry, PointsTotal
 from lms.models.progress import LessonProgress
 from lms.models.search import SearchDocument, SearchIndexState
+from lms.models.webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "AccountToken",
@@ -43,4 +44,7 @@ __all__ = [
     "Signoff",
     "Upload",
     "User",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

@@ -18,6 +18,7 @@ from lms.services import api_tokens, audit, throttle
 from lms.services.company_domains import set_domains
 from lms.services.errors import Invalid, NotFound, Throttled
 from lms.services.throttle import ThrottleLimits
+from lms.webhooks import events as webhook_events
 
 # Company pages live at /partners/<slug>, beside these fixed pages.
 RESERVED_ORG_SLUGS = frozenset({"expiring", "export"})
@@ -224,6 +225,9 @@ def create_users(items: list[NewUser], *, actor_id: int | None, address: str | N
         users.append(user)
         audit.record("user.created", actor_id=actor_id, target=email, address=address,
                      role=item.role, org=item.org_slug)
+    db.session.flush()  # the ids the events name
+    for user in users:
+        webhook_events.user_event("user.created", user)
     db.session.commit()
     return users
 
@@ -317,5 +321,7 @@ def update_user(user_id: int, changes: UserChanges, *, actor_id: int,
         user.session_version += 1
         audit.record("user.changed", actor_id=actor_id, target=user.email, address=address,
                      before=before, after=after)
+    if before["active"] and not changes.active:
+        webhook_events.user_event("user.deactivated", user)
     db.session.commit()
     return user

@@ -29,6 +29,7 @@ from lms.rules.grading import Grade, grade, snapshot_questions
 from lms.services import audit, inbox, notifications, points
 from lms.services.errors import Conflict, Invalid, NotFound
 from lms.services.progress import after_progress
+from lms.webhooks import events as webhook_events
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ def _record_grade(attempt: Attempt, now: datetime) -> None:
     attempt.status = rules.closed_status(result.pending_review)
     attempt.graded_at = None if result.pending_review else now
     attempt.results = {r.id: [r.earned, r.points, r.needs_review] for r in result.results}
+    if attempt.graded_at is not None:
+        webhook_events.attempt_graded(attempt, db.session.get(User, attempt.user_id), now=now)
     if attempt.passed and attempt.status == "graded":
         # Passing the same quiz again gives nothing more: one key per person and quiz.
         points.earn(attempt.user_id, "quiz_passed", f"quiz:{attempt.user_id}:{attempt.quiz_slug}",

@@ -29,6 +29,7 @@ from lms.services import audit, inbox, notifications, points
 from lms.services.errors import Conflict, Invalid, NotFound
 from lms.services.progress import PROGRESS_LISTENERS, completed_course_slugs
 from lms.services.sweep import StepResult, register
+from lms.webhooks import events as webhook_events
 
 EXPIRY_NOTICES = ((90, "expiry_90"), (30, "expiry_30"))
 _AWARD_RETRIES = 4
@@ -152,6 +153,7 @@ def award_due(user: User, courses, program: Program, *, now: datetime | None = N
                 points.earn(cert.user_id, "certification", f"cert:{cert.id}", level=cert.level,
                             now=now)
                 notifications.certification_awarded(person, cert, program.certification(cert.level))
+                webhook_events.certification("certification.awarded", cert, now=now)
             db.session.commit()
         except IntegrityError:
             # A concurrent request awarded the same level first: re-evaluate against it.
@@ -264,6 +266,7 @@ def revoke(assertion_id: str, reason: str, *, actor_id: int | None,
     points.reverse(f"cert:{cert.id}", "certification_revoked", now)
     notifications.certification_revoked(cert.user, cert,
                                         program.certification(cert.level) if program else None)
+    webhook_events.certification("certification.revoked", cert, now=now, reason=reason)
     db.session.commit()
     return cert
 
@@ -338,6 +341,7 @@ def _send_expiry_notice(cert_id: str, program: Program | None, now: datetime) ->
     definition = program.certification(cert.level) if program else None
     if notice == "expired":
         notifications.certification_expired(cert.user, cert, definition)
+        webhook_events.certification("certification.expired", cert, now=now)
     else:
         notifications.expiry_notice(cert.user, cert, definition, now)
     db.session.commit()

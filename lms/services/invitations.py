@@ -20,6 +20,7 @@ from lms.security.urls import absolute_url
 from lms.services import account_links, audit
 from lms.services.accounts import EMAIL_RE, normalise_email
 from lms.services.errors import Invalid, NotFound
+from lms.webhooks import events as webhook_events
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ def accept(token: str, name: str, password: str, *, address: str | None,
                               AccountToken.used_at.is_(None)).values(used_at=now))
     audit.record("invitation.accepted", actor_id=None, target=row.email, address=address,
                  role=row.role)
+    db.session.flush()
+    webhook_events.user_event("user.created", user)
     db.session.commit()
     return user
 

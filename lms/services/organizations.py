@@ -28,6 +28,7 @@ from lms.services import company_stats as stats
 from lms.services.company_stats import FALLBACK_PROGRAM, Health
 from lms.services.errors import Conflict, Forbidden, Invalid, NotFound
 from lms.services.sweep import StepResult, register
+from lms.webhooks import events as webhook_events
 
 MAX_REVENUE = 10**15  # yen; far above any partner, well inside BIGINT
 
@@ -337,6 +338,7 @@ def _move_tier(org: Organization, tier: str, *, actor_id: int | None, address: s
                reason: str) -> None:
     audit.record("organization.tier", actor_id=actor_id, target=org.slug, address=address,
                  before=org.tier, after=tier, reason=reason)
+    webhook_events.tier_changed(org, org.tier, tier, reason)
     org.tier = tier
 
 

@@ -21,6 +21,7 @@ from lms.security.urls import absolute_url
 from lms.services import account_links, audit
 from lms.services.accounts import EMAIL_RE, ThrottleLimits, count_attempt, normalise_email
 from lms.services.errors import Gone, Invalid, Throttled
+from lms.webhooks import events as webhook_events
 
 LIFETIME = timedelta(hours=24)
 def request_signup(email: str, name: str, password: str, *, address: str,
@@ -72,5 +73,7 @@ def verify(token: str, *, address: str | None, now: datetime | None = None) -> U
                        .where(AccountToken.purpose == "signup", AccountToken.email == row.email,
                               AccountToken.used_at.is_(None)).values(used_at=now))
     audit.record("signup.verified", actor_id=None, target=row.email, address=address)
+    db.session.flush()
+    webhook_events.user_event("user.created", user)
     db.session.commit()
     return user

@@ -111,6 +111,29 @@ def test_admin_and_trainer_pages_by_role(app, db, people, who):
     assert response.status_code == (302 if who == "admin" else 403)
 
 
+@pytest.mark.parametrize("who", sorted(PEOPLE))
+def test_webhook_pages_are_for_admins_only(app, db, people, who):
+    from lms.models import WebhookMessage
+    from lms.services import webhooks
+    from lms.webhooks import events
+
+    endpoint = webhooks.add_endpoint("https://93.184.215.14/hooks", "user.created",
+                                     actor_id=None)
+    events.emit("user.created", "user:1", {})
+    db.session.commit()
+    message_id = db.session.scalar(select(WebhookMessage.message_id))
+    browser = browser_of(app, people[who])
+    admin_only = 200 if who == "admin" else 403
+    base = f"/admin/webhooks/{endpoint.id}"
+    for path in ("/admin/webhooks", base):
+        assert browser.get(path).status_code == admin_only, path
+    token = csrf_token(browser, "/my")
+    for path, data in ((f"{base}/messages/{message_id}/redeliver", {}), (f"{base}/rotate", {}),
+                       (f"{base}/state", {"enabled": "0"})):
+        response = browser.post(path, data={**data, "csrf_token": token})
+        assert response.status_code == (302 if who == "admin" else 403), path
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     for path in PUBLISHED + DRAFT + ["/admin/users", "/admin/organizations", "/admin/content",
                                      "/my", "/settings"]:
@@ -165,7 +188,9 @@ def test_every_foundation_route_with_an_id_is_in_this_matrix(app):
     covered = {"catalog.course", "catalog.lesson", "catalog.mark_done", "catalog.course_file",
                "api.complete_lesson", "admin.edit_user", "admin.create_token",
                "admin.show_token", "admin.revoke_token", "admin.edit_organization",
-               "admin.create_scim_token", "admin.show_scim_token", "admin.revoke_scim_token"}
+               "admin.create_scim_token", "admin.show_scim_token", "admin.revoke_scim_token",
+               "admin.webhook_detail", "admin.webhook_state", "admin.webhook_rotate",
+               "admin.webhook_redeliver"}
     foundation = {rule.endpoint for rule in app.url_map.iter_rules()
                   if rule.arguments and (rule.endpoint.split(".")[0] in ("catalog", "admin", "auth")
                                          or rule.endpoint in ("api.courses", "api.me",
