@@ -3,7 +3,7 @@
 from lms.models.accounts import ApiToken, LoginThrottle, User
 from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
-from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
+from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload, UploadChunk
 from lms.models.discussions import Post
 from lms.models.health import HealthProbe
 from lms.models.invitations import AccountToken, OrganizationDomain
@@ -33,5 +33,6 @@ __all__ = [
     "Post",
     "Signoff",
     "Upload",
+    "UploadChunk",
     "User",
 ]
