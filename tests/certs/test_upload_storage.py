@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from lms.extensions import db as _db
 from lms.models import Upload, UploadChunk
-from lms.services import accounts
+from lms.services import accounts, upload_store
 from lms.services.upload_store import CHUNK_BYTES
 from tests.conftest import PASSWORD, csrf_token, login
 from tests.web.helpers import sqlite_app
@@ -20,10 +20,11 @@ PDF_HEAD = b"%PDF-1.4\n"
 
 
 def test_a_file_of_several_pieces_streams_back_whole(app, client, make, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 3 * CHUNK_BYTES)
+    # Small pieces, so a file under this app's 64 KiB limit has several.
+    monkeypatch.setattr(upload_store, "CHUNK_BYTES", 16 * 1024)
     learner = make.user("learner", org=make.org("alpha"))
     login(client, learner)
-    data = PDF_HEAD + os.urandom(2 * CHUNK_BYTES + 1234)
+    data = PDF_HEAD + os.urandom(2 * 16 * 1024 + 1234)
     token = csrf_token(client, "/certifications")
     posted = client.post("/certifications/uploads", data={
         "target": "gold:paper", "file": (io.BytesIO(data), "big.pdf"), "csrf_token": token},
@@ -82,15 +83,16 @@ def test_the_migration_moves_files_into_the_database_and_keeps_the_originals(tmp
             upgrade(directory=migrations)
         assert (folder / ("a" * 32)).read_bytes() == kept  # the original stays until deleted
         assert "lms backup" in (folder / "MOVED-TO-DATABASE.txt").read_text()
-        client = app.test_client()
-        token = csrf_token(client, "/login")
-        client.post("/login", data={"email": "a@example.com", "password": PASSWORD,
-                                     "csrf_token": token})
         (folder / ("a" * 32)).unlink()  # the site no longer reads the folder
-        got = client.get("/uploads/aaaaaaaa")
-        assert got.status_code == 200 and got.data == kept
-        assert got.headers["Content-Length"] == str(len(kept))  # the file's size, not the row's
-        assert client.get("/uploads/bbbbbbbb").status_code == 404  # missing before: still 404
+        with app.app_context():
+            client = app.test_client()
+            token = csrf_token(client, "/login")
+            client.post("/login", data={"email": "a@example.com", "password": PASSWORD,
+                                         "csrf_token": token})
+            got = client.get("/uploads/aaaaaaaa")
+            assert got.status_code == 200 and got.data == kept
+            assert got.headers["Content-Length"] == str(len(kept))  # the file's, not the row's
+            assert client.get("/uploads/bbbbbbbb").status_code == 404  # missing: still 404
 
 
 def test_the_downgrade_writes_back_files_uploaded_after_the_upgrade(tmp_path):
