@@ -59,7 +59,7 @@ def index():
                                     key=lambda c: c.track):
             tracks.append((track, list(items)))
         groups.append((level, tracks))
-    path = next_steps.path_of(current_user, content_store())
+    path = next_steps.path_of(current_user, content_store(), courses=courses, progress=progress)
     return render_template("catalog/index.html", groups=groups, progress=progress, path=path)
 
 
