@@ -10,7 +10,7 @@ once (SECURITY 9); counts that change (grading waiting) are part of the key too.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -20,7 +20,8 @@ LIMIT = 4096  # distinct fragments kept; far more than languages x roles x pages
 
 def frame_fragment(name: str, **key) -> Markup:
     cache = current_app.extensions[CACHE]
-    cache_key = (name, str(get_locale()), request.script_root, tuple(sorted(key.items())))
+    root = request.script_root if has_request_context() else None
+    cache_key = (name, str(get_locale()), root, tuple(sorted(key.items())))
     html = cache.get(cache_key)
     if html is None:
         template = current_app.jinja_env.get_template(f"frame/{name}.html")
