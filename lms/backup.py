@@ -1,4 +1,4 @@
-"""`lms backup`: a consistent copy of the database (and the uploaded files) while the site runs.
+"""`lms backup`: a consistent copy of the database while the site runs.
 
 SQLite: the online backup API in ONE step (``pages=-1``). A step holds a read
 transaction for its whole length, so writers in other processes carry on (WAL) and
@@ -8,8 +8,8 @@ checked with ``PRAGMA integrity_check`` and only then renamed into place.
 
 PostgreSQL: ``pg_dump --format=custom``, checked with ``pg_restore --list``.
 
-Uploaded evidence files live on disk (``<instance>/uploads``): they are copied to
-``<target>.uploads/``.
+Uploaded evidence files are in the database (table ``upload_chunks``): the copy of
+the database carries them.
 """
 
 from __future__ import annotations
@@ -72,19 +72,9 @@ def backup_postgresql(url: URL, target: Path) -> None:
     os.replace(partial, target)
 
 
-def backup_uploads(upload_dir: Path, target: Path) -> Path | None:
-    """Copy the uploaded files beside the database backup; None when there are none."""
-    if not upload_dir.is_dir() or not any(upload_dir.iterdir()):
-        return None
-    copy = target.with_name(target.name + ".uploads")
-    shutil.copytree(upload_dir, copy)
-    return copy
-
-
-def run_backup(url: URL, upload_dir: Path, target: Path) -> list[str]:
+def run_backup(url: URL, target: Path) -> list[str]:
     """Write the backup; the lines to print. Raises BackupError."""
-    uploads_copy = target.with_name(target.name + ".uploads")
-    if target.exists() or uploads_copy.exists():
+    if target.exists():
         raise BackupError(f"{target} exists; refusing to overwrite")
     backend = url.get_backend_name()
     if backend == "sqlite":
@@ -95,7 +85,4 @@ def run_backup(url: URL, upload_dir: Path, target: Path) -> list[str]:
         lines = [f"backup written to {target} (pg_dump custom format, readable)"]
     else:
         raise BackupError(f"no backup for {backend} databases")
-    copied = backup_uploads(upload_dir, target)
-    if copied is not None:
-        lines.append(f"uploaded files copied to {copied}")
     return lines

@@ -257,13 +257,12 @@ def import_users(file):
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup(path: str):
-    """A consistent online backup of the database and the uploaded files while the site runs."""
+    """A consistent online backup of the database (uploaded files included) while the site runs."""
     from lms.backup import BackupError, run_backup
     from lms.extensions import db
-    from lms.services.uploads import upload_dir
 
     try:
-        lines = run_backup(db.engine.url, upload_dir(), Path(path))
+        lines = run_backup(db.engine.url, Path(path))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     for line in lines:

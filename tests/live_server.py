@@ -13,6 +13,11 @@ Database:
   or break the other's tables, the migrations run unchanged, and two test runs
   at once (two developers, pytest-xdist) each get their own.
 
+A second server on the first one's database (several servers behind a load balancer):
+`LiveServer(share_database_with=first, demo=False)`; it uses the first's database (the
+same SQLite file, or the same PostgreSQL database, which the first drops) and its secret
+key, so a session cookie from one is good on the other.
+
 The demo data are loaded (`--demo`): DEMO_USERS below sign in with
 DEMO_PASSWORD. Tests that change a user's state (progress, language) should
 use `server.create_user()` to get a fresh account instead of a shared demo one.
@@ -109,11 +114,17 @@ class PostgresDatabase:
 
 
 class LiveServer:
-    def __init__(self, workers: int = 2, content_dir: Path | None = None):
+    def __init__(self, workers: int = 2, content_dir: Path | None = None, *,
+                 share_database_with: LiveServer | None = None, demo: bool = True,
+                 extra_env: dict[str, str] | None = None):
         """``content_dir``: a content tree of the test's own (courses/, quizzes/) instead
-        of the repository's, for a test module that starts a server of its own."""
+        of the repository's, for a test module that starts a server of its own.
+        ``extra_env``: more LMS_* settings (an SMTP relay, for instance)."""
         self.workers = workers
         self.content_dir = content_dir
+        self.demo = demo
+        self.extra_env = dict(extra_env or {})
+        self.shares_with = share_database_with
         self.tmp = Path(tempfile.mkdtemp(prefix="lms-live-"))
         self.instance_path = self.tmp / "instance"
         self.log_path = self.tmp / "server.log"
@@ -123,7 +134,9 @@ class LiveServer:
         self.postgres: PostgresDatabase | None = None
         self._pools: dict[tuple[str, str | None], list[Account]] = {}
         raw = os.environ.get("LMS_TEST_DATABASE_URL")
-        if raw and raw.startswith(("postgresql", "postgres:")):
+        if share_database_with is not None:
+            self.database_url = share_database_with.database_url  # theirs to create and drop
+        elif raw and raw.startswith(("postgresql", "postgres:")):
             self.postgres = PostgresDatabase(raw)
             self.database_url = self.postgres.url
         elif raw:
@@ -145,7 +158,15 @@ class LiveServer:
         })
         if self.content_dir is not None:
             env["LMS_CONTENT_DIR"] = str(self.content_dir)
+        if self.shares_with is not None:
+            env["LMS_SECRET_KEY"] = self.shares_with.secret_key()
+        env.update(self.extra_env)
         return env
+
+    def secret_key(self) -> str:
+        """The key this server signs sessions with (generated into its instance folder)."""
+        return self.env().get("LMS_SECRET_KEY") or \
+            (self.instance_path / "secret_key").read_text().strip()
 
     def lms(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run an `lms` command against the live server's database."""
@@ -209,8 +230,8 @@ class LiveServer:
     def _start_once(self) -> str:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [*lms_command(), "serve", "--demo", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.workers)],
+            [*lms_command(), "serve", *(["--demo"] if self.demo else []), "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", str(self.workers)],
             env=self.env(), cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)  # own group: workers die with it
         log.close()

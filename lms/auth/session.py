@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, select
 
 from lms.extensions import db, login_manager
 from lms.models import User
+
+
+# Built once: every signed-in request runs it, and a prepared statement skips building
+# and keying a new SELECT each time (session.get does both).
+_USER_BY_ID = select(User).where(User.id == bindparam("uid"))
 
 
 @login_manager.user_loader
@@ -17,7 +23,8 @@ def load_user(user_id: str) -> User | None:
         uid, version = (int(part) for part in user_id.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, uid)
+    # One prepared query for the user (role, name, company, language, unread count).
+    user = db.session.execute(_USER_BY_ID, {"uid": uid}).scalar_one_or_none()
     if user is None or not user.is_active or user.session_version != version:
         return None
     return user

@@ -60,7 +60,7 @@ def index():
                                     key=lambda c: c.track):
             tracks.append((track, list(items)))
         groups.append((level, tracks))
-    path = next_steps.path_of(current_user, content_store())
+    path = next_steps.path_of(current_user, content_store(), courses=courses, progress=progress)
     mine = assignments.for_person(current_user.id)
     titles = {(t.kind, t.key): t.title for t in assignments.targets(content_store())} if mine else {}
     return render_template("catalog/index.html", groups=groups, progress=progress, path=path,

@@ -204,7 +204,8 @@ def download(upload_id: str):
         stored = upload_service.open_upload(current_user, upload_id)
     except ServiceError:
         abort(404)
-    return send_download(stored.path, stored.upload.content_type, stored.upload.filename)
+    return send_download(stored.chunks(), stored.upload.size, stored.upload.content_type,
+                         stored.upload.filename)
 
 
 @bp.get("/certificates/<assertion_id>")

@@ -4,7 +4,7 @@ from lms.models.accounts import ApiToken, LoginThrottle, ScimToken, User
 from lms.models.assignments import Assignment, ScheduledReport
 from lms.models.attempts import Attempt
 from lms.models.audit import AuditEvent
-from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload
+from lms.models.certifications import Certification, PersonEvidence, Signoff, Upload, UploadChunk
 from lms.models.discussions import Post
 from lms.models.health import HealthProbe
 from lms.models.invitations import AccountToken, OrganizationDomain
@@ -43,6 +43,7 @@ __all__ = [
     "ScimToken",
     "Signoff",
     "Upload",
+    "UploadChunk",
     "User",
     "WebhookAttempt",
     "WebhookEndpoint",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (JSON, Float, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -84,7 +84,7 @@ class Signoff(db.Model):
 
 
 class Upload(db.Model):
-    """Evidence a learner uploaded (a paper, practical evidence); stored outside static/."""
+    """Evidence a learner uploaded (a paper, practical evidence); its bytes are UploadChunks."""
 
     __tablename__ = "uploads"
 
@@ -97,3 +97,17 @@ class Upload(db.Model):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UploadChunk(db.Model):
+    """A piece of an upload's bytes, in the database so that every server serves every file.
+
+    Pieces (not one value) so a download streams without holding the whole file.
+    """
+
+    __tablename__ = "upload_chunks"
+
+    upload_id: Mapped[str] = mapped_column(ForeignKey("uploads.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -9,10 +9,13 @@ directly, unknown types) is an attachment with a type no browser renders.
 from __future__ import annotations
 
 import os
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import Response, send_file
+from flask import Response, send_file, stream_with_context
 
 SVG = "image/svg+xml"
 DOWNLOAD_TYPE = "application/octet-stream"
@@ -94,10 +97,24 @@ def send_provided_file(path: Path, fetch_dest: str | None, *, max_age: int) -> R
     return protect(response, vary_on_dest=path.suffix.lower() == ".svg")
 
 
-def send_download(path: Path, mimetype: str, download_name: str) -> Response:
-    """A private file (learner evidence) that is always downloaded, never shown in place."""
+def send_download(chunks: Iterable[bytes], size: int, mimetype: str,
+                  download_name: str) -> Response:
+    """A private file (learner evidence), streamed, always downloaded, never shown in place."""
     safe_type = mimetype if mimetype in INLINE_TYPES.values() else DOWNLOAD_TYPE
-    response = send_file(path, mimetype=safe_type, as_attachment=True,
-                         download_name=download_name, max_age=0)
+    # The pieces are read from the database while the response is sent: keep the context.
+    response = Response(stream_with_context(chunks), mimetype=safe_type,
+                        direct_passthrough=True)
+    response.content_length = size
+    response.headers.set("Content-Disposition", "attachment", **_filename_params(download_name))
     response.headers["Cache-Control"] = "private, no-store"
     return protect(response)
+
+
+def _filename_params(name: str) -> dict[str, str]:
+    """As send_file names a download: ASCII as is, anything else also as RFC 5987 UTF-8."""
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        return {"filename": simple, "filename*": "UTF-8''" + quote(name, safe="!#$&+^`|~")}
+    return {"filename": name}

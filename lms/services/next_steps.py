@@ -84,12 +84,18 @@ def course_states(progress: dict[str, progress_service.CourseProgress]
             for slug, p in progress.items()}
 
 
-def path_of(user: User, store, *, now: datetime | None = None, external: bool = False) -> Path:
-    """Everything the home page and ``GET /api/v1/me`` say about what to do next."""
+def path_of(user: User, store, *, now: datetime | None = None, external: bool = False,
+            courses: list | None = None, progress: dict | None = None) -> Path:
+    """Everything the home page and ``GET /api/v1/me`` say about what to do next.
+
+    ``courses`` and ``progress``: the user's visible courses and their progress, when the
+    caller has them already (the home page), so they are not read twice.
+    """
     now = now or utcnow()
     program = store.program()
-    courses = progress_service.visible_courses(store.courses(), user)
-    progress = progress_service.progress_for(user, courses)
+    if courses is None or progress is None:
+        courses = progress_service.visible_courses(store.courses(), user)
+        progress = progress_service.progress_for(user, courses)
     resume = _resume(user, progress, external)
     if program is None:
         return Path((), resume, ())

@@ -1,16 +1,17 @@
 """Evidence files learners upload (a paper, practical evidence).
 
 The type is decided by the file's first bytes, never by its name or the browser's
-word; files are stored under random names in the instance folder, outside static/,
-and are only ever served as attachments through an authorised route.
+word; the bytes are kept in the database (lms/services/upload_store.py), so every
+server serves every file, and are only ever served as attachments through an
+authorised route.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
@@ -24,6 +25,7 @@ from lms.models import Upload, User
 from lms.services import audit
 from lms.services.errors import Invalid, NotFound, ServiceError
 from lms.services.evidence import signoff_names
+from lms.services.upload_store import read_chunks, stored_size, write_chunks
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAGIC = (
@@ -41,15 +43,9 @@ class TooLarge(ServiceError):
 @dataclass(frozen=True)
 class StoredFile:
     upload: Upload
-    path: Path
 
-
-def upload_dir() -> Path:
-    folder = current_app.config.get("UPLOAD_DIR") or os.path.join(current_app.instance_path,
-                                                                  "uploads")
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    def chunks(self) -> Iterator[bytes]:
+        return read_chunks(self.upload.id)
 
 
 def max_bytes() -> int:
@@ -87,26 +83,21 @@ def save_upload(user: User, stream: BinaryIO, filename: str | None, *, level: st
     if kind is None:
         raise Invalid("file_type", field="file")
     content_type, extension = kind
-    stored_name = secrets.token_hex(16)
-    path = upload_dir() / stored_name
-    # O_EXCL: a random name that somehow exists is never overwritten.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
     try:
         begin_write()
         upload = Upload(user_id=user.id, level=level, requirement=requirement,
-                        filename=display_name(filename, extension), stored_name=stored_name,
-                        content_type=content_type, size=len(data))
+                        filename=display_name(filename, extension),
+                        stored_name=secrets.token_hex(16), content_type=content_type,
+                        size=len(data))
         db.session.add(upload)
         db.session.flush()
+        write_chunks(upload.id, data)
         audit.record("upload.added", actor_id=user.id, target=upload.id, address=address,
                      user_id=user.id, level=level, requirement=requirement, size=len(data),
                      content_type=content_type)
         db.session.commit()
     except Exception:
-        db.session.rollback()
-        path.unlink(missing_ok=True)  # no orphan file when the row was not written
+        db.session.rollback()  # the row and its bytes are written together or not at all
         raise
     return upload
 
@@ -123,10 +114,9 @@ def open_upload(viewer: User, upload_id: str) -> StoredFile:
     owner = db.session.get(User, upload.user_id) if upload else None
     if upload is None or owner is None or not may_download(viewer, owner):
         raise NotFound("No such file.", code="not_found")
-    path = upload_dir() / upload.stored_name
-    if not path.is_file():
+    if stored_size(upload.id) != upload.size:  # bytes missing (never migrated) or cut short
         raise NotFound("No such file.", code="not_found")
-    return StoredFile(upload, path)
+    return StoredFile(upload)
 
 
 def uploads_of(user_id: int) -> list[Upload]:

@@ -3,7 +3,7 @@
 A real second process writes continuously while a real `lms backup` runs: a
 page-by-page backup restarts on every write from another process and never ends;
 the backup must finish in bounded time with a consistent, restorable copy, and must
-carry the uploaded files.
+carry the uploaded files (they are in the database).
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ import time
 from pathlib import Path
 
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from lms.extensions import db as _db
 from tests.conftest import FIXTURE_CONTENT, PASSWORD, csrf_token
 from tests.web.helpers import REPO_ROOT, app_on
 
 LMS = str(Path(sys.executable).with_name("lms"))
+EVIDENCE = b"%PDF-1.4 evidence"
 BACKUP_DEADLINE = 60  # seconds; a one-step copy of this database takes well under one
 
 WRITER = r"""
@@ -39,6 +41,20 @@ while True:  # one committed row per transaction, as fast as it can, until kille
 """
 
 
+def add_evidence() -> None:
+    """An upload of a@example.com's, id evidence1 (inside an app context)."""
+    from lms.models import Upload, User
+    from lms.services.upload_store import write_chunks
+
+    user_id = _db.session.scalar(select(User.id).where(User.email == "a@example.com"))
+    _db.session.add(Upload(id="evidence1", user_id=user_id, level="gold", requirement="paper",
+                           filename="paper.pdf", stored_name="e" * 32,
+                           content_type="application/pdf", size=len(EVIDENCE)))
+    _db.session.flush()
+    write_chunks("evidence1", EVIDENCE)
+    _db.session.commit()
+
+
 def make_site(folder: Path) -> str:
     """A migrated SQLite site with a few MB of data, a user and an uploaded file."""
     url = "sqlite:///" + str(folder / "lms.sqlite3")
@@ -51,15 +67,13 @@ def make_site(folder: Path) -> str:
             accounts.create_users([accounts.NewUser(email="a@example.com", name="A",
                                                     role="learner", org_slug="acme",
                                                     password=PASSWORD)], actor_id=None)
+            add_evidence()
             _db.session.remove()
     with sqlite3.connect(folder / "lms.sqlite3") as conn:
         conn.execute("CREATE TABLE writer_log (id INTEGER PRIMARY KEY, payload BLOB)")
         conn.execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, payload BLOB)")
         conn.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)"
                      " INSERT INTO filler (payload) SELECT randomblob(1000) FROM n")
-    uploads = folder / "instance" / "uploads"
-    uploads.mkdir(parents=True)
-    (uploads / "evidence-1.pdf").write_bytes(b"%PDF-1.4 evidence")
     return url
 
 
@@ -101,8 +115,8 @@ def test_backup_finishes_under_a_sustained_writer_and_restores(tmp_path):
         # One snapshot: every committed row up to a point, none missing in between.
         assert count >= rows_before and (low, high) == (1, count)
         assert copy.execute("SELECT count(*) FROM filler").fetchone()[0] == 40000
-    assert (target.parent / "lms.sqlite3.uploads" / "evidence-1.pdf").read_bytes() == \
-        b"%PDF-1.4 evidence"
+        assert copy.execute("SELECT data FROM upload_chunks WHERE upload_id = 'evidence1'"
+                            ).fetchone()[0] == EVIDENCE
     assert not list(target.parent.glob("*.partial"))
 
     # Restore as the guide says: the copy becomes a site's database file.
@@ -142,6 +156,10 @@ def test_backup_of_the_suites_kind_of_database_restores(tmp_path):
 
     with scratch_database(tmp_path, "site") as (url, postgres):
         migrate_and_seed(url)
+        with app_on(None, SQLALCHEMY_DATABASE_URI=url) as site:
+            with site.app_context():
+                add_evidence()
+                _db.session.remove()
         target = tmp_path / "backup.dump"
         env = dict(os.environ, LMS_INSTANCE_PATH=str(tmp_path / "instance"),
                    LMS_DATABASE_URL=url, LMS_CONTENT_DIR=str(FIXTURE_CONTENT),
@@ -173,3 +191,5 @@ def test_backup_of_the_suites_kind_of_database_restores(tmp_path):
                         "email": "a@example.com", "password": PASSWORD,
                         "csrf_token": csrf_token(client, "/login")})
                     assert login.status_code == 302
+                    # The uploaded file came back with the database.
+                    assert client.get("/uploads/evidence1").data == EVIDENCE

@@ -130,12 +130,14 @@ def test_learner_evidence_is_always_downloaded_sandboxed(app, client, make):
     login(client, learner)
     from lms.extensions import db
     from lms.models import Upload
-    from lms.services.uploads import upload_dir
+    from lms.services.upload_store import write_chunks
 
-    (upload_dir() / ("a" * 32)).write_bytes(b"%PDF-1.4 <script>alert(1)</script>")
+    data = b"%PDF-1.4 <script>alert(1)</script>"
     row = Upload(user_id=learner.id, level="bronze", requirement="paper", filename="paper.pdf",
-                 stored_name="a" * 32, content_type="application/pdf", size=10)
+                 stored_name="a" * 32, content_type="application/pdf", size=len(data))
     db.session.add(row)
+    db.session.flush()
+    write_chunks(row.id, data)
     db.session.commit()
     for dest in (None, "document", "iframe"):
         response = client.get(f"/uploads/{row.id}",
