@@ -7,6 +7,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from lms.admin.forms import WebhookForm
@@ -31,7 +32,9 @@ STATUS_LABELS = {"pending": _l("Waiting"), "delivered": _l("Delivered"),
 
 
 def _event_choices():
-    return [SelectChoice(event, f"{EVENT_LABELS[event]} ({event})") for event in EVENTS]
+    # The event's name for people, its type (what receivers read) as code beside it.
+    return [SelectChoice(event, Markup("{} (<code>{}</code>)").format(EVENT_LABELS[event], event))
+            for event in EVENTS]
 
 
 def _no_store(response):

@@ -23,7 +23,7 @@ JAPANESE_UI_ALLOWED = {
     "Moodle", "SSO", "SCIM", "OpenID", "Connect", "Web", "English", "JST", "UTC", "AI",
     "CSAT", "FAQ", "SaaS", "CRM", "SFA", "IT", "DX", "PoC", "Koemoji", "ROI", "OEM", "KPI",
     "QBR", "SI", "A4", "JPEG", "Asia", "America", "Europe", "Pacific", "Australia", "Africa",
-    "Etc",
+    "Etc", "Okta", "Entra", "Standard", "Webhooks", "VC-JWT", "OpenID", "SAML",
 }
 # Literal names a person types, shown as such: CSV import columns and content file paths.
 JAPANESE_UI_ALLOWED |= {"email", "name", "role", "org", "password", "quizzes", "courses", "md",
