@@ -58,11 +58,13 @@ def charts_section(program: Program | None, viewer, now: datetime) -> Markup:
         totals = orgs.tier_totals(program, viewer)
         health = partner_charts.health_distribution(ids)
         forecast, at_risk = partner_charts.tier_forecast(ids, now)
+        history = partner_charts.tier_history(shown, ids, now)
         tiers = {t.key: t.title for t in shown.tiers}
         return render_template(
             "partners/_charts.html", program=shown, totals=totals, awards=awards,
             exams=exams, health=health, forecast=forecast, at_risk=at_risk, tiers=tiers,
-            names=names,
+            names=names, history=history,
+            history_top=max((m.total for m in history), default=0) or 1,
             tier_chart=bar_chart([(t.title, held, str(held)) for t, held, _ in totals]),
             award_chart=bar_chart([(month_label(m.month), m.total, str(m.total))
                                    for m in awards]),

@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 
 from lms.content.program import Program
 from lms.extensions import db
-from lms.models import Attempt, Certification, Organization, User
+from lms.models import Attempt, AuditEvent, Certification, Organization, User
 from lms.models.organizations import OrganizationStats
 
 WINDOW_MONTHS = 12
@@ -186,3 +186,60 @@ def tier_forecast(org_ids: Sequence[int] | None, now: datetime,
     rows = db.session.execute(base.order_by(soon.c.first.is_(None), soon.c.first, Organization.name)
                               .limit(limit))
     return [TierRisk(*row) for row in rows], int(total or 0)
+
+
+@dataclass(frozen=True)
+class MonthTiers:
+    month: str                    # "2026-05": companies per tier at the end of that month
+    by_tier: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_tier.values())
+
+
+def tier_history(program: Program, org_ids: Sequence[int] | None,
+                 now: datetime) -> list[MonthTiers]:
+    """Companies per tier held at the end of each of the last twelve months (the current
+    month: now), oldest first.
+
+    Walks back from today's tiers (one grouped query) through the tier changes in the audit
+    log (one query; tier changes are few) and the companies created each month (one grouped
+    query): a company created later is taken out of the lowest tier, where it started."""
+    keys = month_keys(now)
+    tiers = [t.key for t in program.tiers]
+    lowest = tiers[0] if tiers else ""
+    start = datetime(int(keys[0][:4]), int(keys[0][5:]), 1, tzinfo=now.tzinfo)
+    current = select(Organization.tier, func.count()).group_by(Organization.tier)
+    created = (select(_month(Organization.created_at), func.count())
+               .where(Organization.created_at >= start)
+               .group_by(_month(Organization.created_at)))
+    changes = (select(AuditEvent.at, AuditEvent.detail)
+               .join(Organization, Organization.slug == AuditEvent.target)
+               .where(AuditEvent.action == "organization.tier", AuditEvent.at >= start)
+               .order_by(AuditEvent.at.desc()))
+    if org_ids is not None:
+        current = current.where(Organization.id.in_(org_ids))
+        created = created.where(Organization.id.in_(org_ids))
+        changes = changes.where(Organization.id.in_(org_ids))
+    counts = {key: 0 for key in tiers}
+    for key, n in db.session.execute(current):
+        key = key if key in counts else lowest   # unknown keys count as the lowest tier
+        counts[key] = counts.get(key, 0) + int(n)
+    born = {month: int(n) for month, n in db.session.execute(created)}
+    moves: dict[str, list[tuple[str, str]]] = {}
+    for at, detail in db.session.execute(changes):
+        month = at.strftime("%Y-%m")
+        moves.setdefault(month, []).append((detail.get("before"), detail.get("after")))
+    history = []
+    for month in reversed(keys):
+        history.append(MonthTiers(month, {key: max(counts.get(key, 0), 0) for key in tiers}))
+        # Undo this month: its tier changes, then the companies created in it.
+        for before, after in moves.get(month, []):
+            if after in counts:
+                counts[after] -= 1
+            counts[before if before in counts else lowest] = counts.get(
+                before if before in counts else lowest, 0) + 1
+        if lowest:
+            counts[lowest] -= born.get(month, 0)
+    return history[::-1]
