@@ -35,6 +35,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app, has_app_context
 from sqlalchemy import and_, case, delete, event, func, insert, inspect, literal, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from lms.content.program import Program, Tier
 from lms.extensions import db
@@ -327,7 +328,11 @@ def _touched(session: Session) -> tuple[set[int], set[int]]:
         if isinstance(obj, (Certification, LessonProgress)):
             users.add(obj.user_id)
         elif isinstance(obj, Attempt):
-            if obj in session.new or inspect(obj).attrs.passed.history.has_changes():
+            if inspect(obj).attrs.passed.history.has_changes():
+                users.add(obj.user_id)
+            elif obj in session.new and not _already_active(session, obj.user_id):
+                # A started attempt changes only whether its person counts as active; most
+                # people starting one signed in lately, so their company is not recounted.
                 users.add(obj.user_id)
         elif isinstance(obj, Organization):
             state = inspect(obj)
@@ -342,6 +347,18 @@ def _touched(session: Session) -> tuple[set[int], set[int]]:
                 orgs.update(i for i in (*history.added, *history.deleted, *history.unchanged)
                             if isinstance(i, int))
     return orgs, {u for u in users if u is not None}
+
+
+def _already_active(session: Session, user_id: int | None) -> bool:
+    """Whether the person (loaded in this session: the one starting the attempt) counts as
+    active already by their sign-in date, without a query."""
+    user = session.identity_map.get(identity_key(User, user_id)) if user_id else None
+    last = getattr(user, "last_active_at", None)
+    if last is None:
+        return False
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=timezone.utc)
+    return last >= utcnow() - ACTIVE_WINDOW
 
 
 def _collect(session: Session, _context) -> None:

@@ -168,3 +168,31 @@ def test_a_company_without_people_has_no_health(db, make, program):
     org = make.org("empty")
     assert db.session.get(OrganizationStats, org.id).health is None
     assert db.session.get(Organization, org.id).tier == "registered"
+
+
+def _start_attempt(db, person):
+    from lms.models import Attempt
+
+    db.session.add(Attempt(user_id=person.id, quiz_slug="bronze-exam", snapshot={}))
+    db.session.commit()
+
+
+def test_an_attempt_started_by_someone_active_does_not_recount_the_company(db, make):
+    org = make.org("acme")
+    person = make.user("learner", org=org, last_active_at=datetime.now(timezone.utc))
+    before = _row(db, org)
+    assert (before.people, before.active_people) == (1, 1)
+    computed = before.computed_at
+    _start_attempt(db, person)
+    after = _row(db, org)
+    assert after.computed_at == computed      # nothing it counts changed: not rebuilt
+    assert (after.people, after.active_people) == (1, 1)
+
+
+def test_an_attempt_started_by_someone_inactive_makes_them_active_at_once(db, make):
+    org = make.org("acme")
+    long_ago = datetime.now(timezone.utc) - timedelta(days=200)
+    person = make.user("learner", org=org, last_active_at=long_ago)
+    assert _row(db, org).active_people == 0
+    _start_attempt(db, person)
+    assert _row(db, org).active_people == 1
