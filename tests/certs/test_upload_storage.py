@@ -57,7 +57,7 @@ def _site_with_uploads_on_disk(app, folder):
     """A site at the release before uploads moved: two upload rows, one file on disk."""
     migrations = app.extensions["migrate"].directory
     with app.app_context():
-        upgrade(directory=migrations, revision="0009_accounts")
+        upgrade(directory=migrations, revision="0014_webhooks")
         accounts.create_organization("acme", "Acme", actor_id=None)
         accounts.create_users([accounts.NewUser(email="a@example.com", name="A", role="learner",
                                                 org_slug="acme", password=PASSWORD)],
@@ -102,6 +102,6 @@ def test_the_downgrade_writes_back_files_uploaded_after_the_upgrade(tmp_path):
         with app.app_context():
             upgrade(directory=migrations)
             (folder / ("a" * 32)).unlink()
-            downgrade(directory=migrations, revision="0009_accounts")
+            downgrade(directory=migrations, revision="0014_webhooks")
         assert (folder / ("a" * 32)).read_bytes() == kept
         assert not (folder / "MOVED-TO-DATABASE.txt").exists()
