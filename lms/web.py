@@ -67,7 +67,7 @@ def register(app: Flask) -> None:
     from lms.search.views import bp as search_bp
     from lms.services import assignment_sweep, reports  # noqa: F401  (sweep steps)
     from lms.scim.views import bp as scim_bp
-    # Last: the outbox's sweep step runs after every step that may queue mail.
+    # The delivery steps run after every other sweep step (sweep.register_delivery).
     from lms.mail import delivery  # noqa: F401
 
     app.register_blueprint(auth_bp)

@@ -20,7 +20,7 @@ from lms.extensions import db
 from lms.mail import outbox
 from lms.mail.smtp import SmtpSettings, parse_smtp_url, send
 from lms.models.types import utcnow
-from lms.services.sweep import StepResult, register
+from lms.services.sweep import StepResult, register_delivery
 from lms.webhooks.delivery import deliver_due as deliver_webhooks
 
 
@@ -114,7 +114,7 @@ def run_worker(app: Flask, stop: threading.Event, *, interval: float = 2.0,
 KEEP_SENT = timedelta(days=30)
 
 
-@register
+@register_delivery
 def sweep_webhooks(now: datetime) -> StepResult:
     # Before the mail step: a webhook endpoint disabled here queues a mail to the admins.
     from lms.webhooks.queue import purge_delivered
@@ -125,7 +125,7 @@ def sweep_webhooks(now: datetime) -> StepResult:
                       f"{purged} old delivered message(s) removed" if purged else "")
 
 
-@register
+@register_delivery
 def sweep_outbox(now: datetime) -> StepResult:
     sent = deliver_due()
     purged = outbox.purge_sent(now - KEEP_SENT)

@@ -22,6 +22,7 @@ class StepResult:
 
 SweepStep = Callable[[datetime], StepResult]
 STEPS: list[SweepStep] = []
+DELIVERIES: list[SweepStep] = []   # run after every step, whatever the import order
 
 
 def register(step: SweepStep) -> SweepStep:
@@ -29,5 +30,12 @@ def register(step: SweepStep) -> SweepStep:
     return step
 
 
+def register_delivery(step: SweepStep) -> SweepStep:
+    """A step that sends what the others queued (mail, webhooks): it runs after them all,
+    so a sweep delivers what it caused."""
+    DELIVERIES.append(step)
+    return step
+
+
 def run_sweep(now: datetime) -> list[StepResult]:
-    return [step(now) for step in STEPS]
+    return [step(now) for step in (*STEPS, *DELIVERIES)]
