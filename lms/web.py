@@ -65,7 +65,7 @@ def register(app: Flask) -> None:
     from lms.quiz import import_views, trainer_views, workbench_views  # noqa: F401
     from lms.quiz.views import bp as quiz_bp
     from lms.search.views import bp as search_bp
-    from lms.services import assignment_sweep, reports  # noqa: F401  (sweep steps)
+    from lms.services import assignment_sweep, recertify, reports  # noqa: F401  (sweep steps)
     from lms.scim.views import bp as scim_bp
     # Last: the outbox's sweep step runs after every step that may queue mail.
     from lms.mail import delivery  # noqa: F401
