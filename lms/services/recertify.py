@@ -36,7 +36,8 @@ class Revision:
 
     @property
     def notice(self) -> str:
-        return f"recertify:{self.quiz}:{self.version}"
+        # By date, not version: fixing a typo in the revised file tells nobody twice.
+        return f"recertify:{self.quiz}:{self.recertify.since.date().isoformat()}"
 
 
 def revisions(program: Program | None = None) -> list[Revision]:
@@ -62,10 +63,26 @@ def _active(now: datetime):
 
 
 def _older(revision: Revision):
-    """The certification is of the revision's level and was earned on another version."""
+    """The certification is of the revision's level, was earned on another version, and its
+    holder has not passed the exam since the revision's date (a later edit of the file
+    does not flag again those who already passed the revised exam)."""
+    return and_(_differs(revision), ~_pass_since(revision, Certification.user_id).exists())
+
+
+def _differs(revision: Revision):
+    """Of the revision's level and recording another version of its exam."""
     recorded = Certification.exam_versions[revision.quiz].as_string()
     return and_(Certification.level == revision.level,
                 or_(recorded.is_(None), recorded != revision.version))
+
+
+def _pass_since(revision: Revision, user_id):
+    """Passes of the revised exam at its minimum, sat on or after the revision's date."""
+    sat = func.coalesce(Attempt.submitted_at, Attempt.graded_at)
+    return select(Attempt.id).where(
+        Attempt.user_id == user_id, Attempt.quiz_slug == revision.quiz,
+        Attempt.passed.is_(True), Attempt.percent >= revision.minimum,
+        sat >= revision.recertify.since)
 
 
 def stale(cert: Certification, found: list[Revision]) -> list[Revision]:
@@ -115,13 +132,7 @@ def deadlines_of(user_id: int, now: datetime | None = None) -> dict[str, tuple[s
 
 
 def _passed_since(user_id: int, revision: Revision) -> bool:
-    """A pass of the revised exam at its minimum, sat on or after the revision's date."""
-    sat = func.coalesce(Attempt.submitted_at, Attempt.graded_at)
-    return db.session.scalar(
-        select(func.count()).select_from(Attempt).where(
-            Attempt.user_id == user_id, Attempt.quiz_slug == revision.quiz,
-            Attempt.passed.is_(True), Attempt.percent >= revision.minimum,
-            sat >= revision.recertify.since)) > 0
+    return db.session.scalar(_pass_since(revision, user_id).limit(1)) is not None
 
 
 def settle(cert_id: str, found: list[Revision], now: datetime) -> str | None:
@@ -177,7 +188,7 @@ def sweep_recertify(now: datetime) -> StepResult:
     if not found:
         return StepResult("recertify", 0, "no exam revision asks for recertification")
     ids = list(db.session.scalars(select(Certification.id).where(
-        _active(now), or_(*(_older(r) for r in found)))))
+        _active(now), or_(*(_differs(r) for r in found)))))
     db.session.commit()
     changed = sum(1 for cert_id in ids if settle(cert_id, found, now))
     return StepResult("recertify", changed, f"{len(ids)} holders on an older exam version")
@@ -190,7 +201,7 @@ def recertify_after_progress(user: User) -> None:
         return
     now = utcnow()
     ids = list(db.session.scalars(select(Certification.id).where(
-        Certification.user_id == user.id, _active(now), or_(*(_older(r) for r in found)))))
+        Certification.user_id == user.id, _active(now), or_(*(_differs(r) for r in found)))))
     db.session.commit()
     for cert_id in ids:
         settle(cert_id, found, now)

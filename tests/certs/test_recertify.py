@@ -211,6 +211,33 @@ def test_passing_the_revised_exam_in_the_window_keeps_the_level(app, db, make, f
     assert not [s for s in steps if s.reason == "revised"]
 
 
+def test_fixing_the_revised_file_again_flags_and_tells_nobody_twice(db, make, facts, award,
+                                                                   revise, store, content):
+    from lms.models import Notification
+    from lms.services import recertify
+    from lms.services.recertify import sweep_recertify
+
+    org = make.org()
+    passed, waiting = _holder(make, facts, award, org=org), _holder(make, facts, award, org=org)
+    revise()
+    sweep_recertify(NOW)
+    facts.exam(passed, "bronze-exam", 95, at=NOW - timedelta(hours=2))
+    sweep_recertify(NOW)
+    path = content / "quizzes" / "bronze-exam.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("A revised question?",
+                                                             "A revised question, fixed?"),
+                    encoding="utf-8")
+    store.refresh(force=True)
+    fixed = store.quiz("bronze-exam").version
+    assert recertify.affected_counts(NOW) == {"bronze": 1}
+    sweep_recertify(NOW + timedelta(days=1))
+    assert _cert(db, passed).exam_versions == {"bronze-exam": fixed}
+    told = db.session.execute(
+        select(Notification.user_id, func.count()).where(
+            Notification.kind == "certification_recertify").group_by(Notification.user_id)).all()
+    assert dict(told) == {passed.id: 1, waiting.id: 1}
+
+
 def test_the_channel_dashboard_counts_and_lists_the_affected_holders(client, db, make, facts,
                                                                    award, revise):
     org = make.org("recert-co", name="Recert Co")
