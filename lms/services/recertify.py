@@ -20,7 +20,7 @@ from lms.database import begin_write
 from lms.extensions import db
 from lms.models import Attempt, Certification, User
 from lms.models.types import utcnow
-from lms.services import audit, inbox, notifications
+from lms.services import audit, notifications
 from lms.services.progress import PROGRESS_LISTENERS
 from lms.services.sweep import StepResult, register
 

@@ -249,6 +249,7 @@ def test_the_channel_dashboard_counts_and_lists_the_affected_holders(client, db,
     assert "3" in html.split('data-recertify="bronze"')[1].split("</a>")[0]
     listing = client.get("/partners/recertify/bronze").get_data(as_text=True)
     assert all(p.name in listing for p in people) and "Recert Co" in listing
+    assert client.get("/partners/recertify/platinum").status_code == 404
 
 
 def test_a_partner_manager_cannot_list_other_companies_holders(client, db, make, revise):
