@@ -158,6 +158,10 @@ def test_the_holder_is_notified_once_even_by_concurrent_sweeps(app, db, make, fa
     notes = db.session.scalars(select(Notification).where(
         Notification.user_id == user.id, Notification.kind == "certification_recertify")).all()
     assert len(notes) == 1
+    from lms.services.inbox import text_of
+
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        assert "試験が改訂されました" in text_of(notes[0])
     mails = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.recipient == "renew.me@example.com").order_by(OutboxMessage.id)).all()
     assert len(mails) == before + 1 and "Bronze" in mails[-1].subject
@@ -245,7 +249,7 @@ def test_the_channel_dashboard_counts_and_lists_the_affected_holders(client, db,
     revise()
     login(client, make.user("manager"))
     html = client.get("/partners/").get_data(as_text=True)
-    assert 'data-recertify="bronze"' in html
+    assert 'data-recertify="bronze"' in html and "改訂された試験の再受験が必要な保有者" in html
     assert "3" in html.split('data-recertify="bronze"')[1].split("</a>")[0]
     listing = client.get("/partners/recertify/bronze").get_data(as_text=True)
     assert all(p.name in listing for p in people) and "Recert Co" in listing
