@@ -242,6 +242,18 @@ def test_fixing_the_revised_file_again_flags_and_tells_nobody_twice(db, make, fa
     assert dict(told) == {passed.id: 1, waiting.id: 1}
 
 
+def test_the_holder_sees_the_deadline_on_their_certifications_page(client, db, make, facts,
+                                                                   award, revise):
+    user = _holder(make, facts, award)
+    login(client, user)
+    assert 'data-recertify="bronze-exam"' not in client.get("/certifications").get_data(
+        as_text=True)
+    revise()
+    html = client.get("/certifications").get_data(as_text=True)
+    assert 'data-recertify="bronze-exam"' in html and "/quizzes/bronze-exam" in html
+    assert "改訂されました" in html
+
+
 def test_the_channel_dashboard_counts_and_lists_the_affected_holders(client, db, make, facts,
                                                                    award, revise):
     org = make.org("recert-co", name="Recert Co")
