@@ -59,13 +59,13 @@ def register(app: Flask) -> None:
     from lms.extensions import csrf
     from lms.inbox.views import bp as inbox_bp
     from lms.ob3.views import bp as ob3_bp
-    from lms.partners import assignment_views  # noqa: F401  (routes on the partners blueprint)
+    from lms.partners import assignment_views, recertify_views  # noqa: F401  (partners routes)
     from lms.partners.views import bp as partners_bp
     # Trainer routes on the quiz blueprint.
     from lms.quiz import import_views, trainer_views, workbench_views  # noqa: F401
     from lms.quiz.views import bp as quiz_bp
     from lms.search.views import bp as search_bp
-    from lms.services import assignment_sweep, reports  # noqa: F401  (sweep steps)
+    from lms.services import assignment_sweep, recertify, reports  # noqa: F401  (sweep steps)
     from lms.scim.views import bp as scim_bp
     # The delivery steps run after every other sweep step (sweep.register_delivery).
     from lms.mail import delivery  # noqa: F401

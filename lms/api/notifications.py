@@ -64,7 +64,7 @@ EXTRA_SCHEMAS.append({
         "properties": {
             "id": {"type": "integer"},
             "kind": {"type": "string", "description": "certification_awarded, certification_revoked, "
-                     "certification_expiring, certification_expired, essay_graded, essay_waiting, "
+                     "certification_expiring, certification_expired, certification_recertify, essay_graded, essay_waiting, "
                      "post_reply, assignment_given, assignment_due, assignment_overdue"},
             "text": {"type": "string", "description": "In the caller's language"},
             "url": {"type": ["string", "null"], "format": "uri"},

@@ -18,6 +18,7 @@ from lms.paging import page_from
 from lms.security.files import send_download
 from lms.services import certifications as certs
 from lms.services import evidence as evidence_service
+from lms.services import recertify
 from lms.services import uploads as upload_service
 from lms.services.badges import verify_url
 from lms.services.errors import ServiceError
@@ -66,7 +67,21 @@ def mine():
         "certs/mine.html", program=program, person=current_user, form=form,
         levels=level_views(current_user, content_store(), program) if program else [],
         certificates=certs.certifications_of(current_user.id),
-        uploads=upload_service.uploads_of(current_user.id))
+        uploads=upload_service.uploads_of(current_user.id), revised=_revised(program))
+
+
+def _revised(program) -> list[tuple[str, str, str, object]]:
+    """(level title, exam slug, exam title, deadline) of each held level whose exam was
+    revised with recertify: and is not passed again yet."""
+    if program is None:
+        return []
+    store = content_store()
+    found = []
+    for level, (slug, deadline) in recertify.deadlines_of(current_user.id).items():
+        definition, quiz = program.certification(level), store.quiz(slug)
+        found.append((definition.title if definition else level, slug,
+                      quiz.title if quiz else slug, deadline))
+    return found
 
 
 @bp.get("/certifications/people")

@@ -11,6 +11,20 @@ from lms.content.problems import ContentError
 from lms.content.yaml_errors import yaml_problem
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML where an impossible date (``2026-13-01``) stays text for the reader to
+    report on its line, instead of crashing the parse."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 @dataclass(frozen=True)
 class Document:
     meta: dict[str, Any]
@@ -36,7 +50,7 @@ def split_front_matter(text: str) -> Document:
         raise ContentError(1, "front matter opened with '---' is never closed")
     raw = "".join(lines[1:end])
     try:
-        meta = yaml.safe_load(raw) if raw.strip() else {}
+        meta = yaml.load(raw, Loader=_Loader) if raw.strip() else {}  # noqa: S506 - safe
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         raise ContentError(line + 2 if line is not None else 1,

@@ -12,7 +12,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -39,13 +39,27 @@ __all__ = [
 
 REVIEW_MODES = ("never", "after_submit", "after_pass")
 KNOWN_SETTINGS = ("title", "time_limit", "pass_mark", "attempts", "cooldown", "draw",
-                  "shuffle", "review")
+                  "shuffle", "review", "recertify")
+# Default renewal window after a revision marked ``recertify``.
+RECERTIFY_WITHIN = timedelta(days=90)
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def is_slug(value: str) -> bool:
     return bool(_SLUG.fullmatch(value))
+
+
+@dataclass(frozen=True)
+class Recertify:
+    """This revision of an exam requires holders who earned their level on an older
+    revision to pass it again: from ``since`` (UTC midnight), within ``within``."""
+    since: datetime
+    within: timedelta
+
+    @property
+    def deadline(self) -> datetime:
+        return self.since + self.within
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,7 @@ class Quiz:
     path: str
     # The file's content hash: certifications record the exam versions they were earned on.
     version: str = ""
+    recertify: Recertify | None = None
 
     @property
     def total_points(self) -> float:
@@ -89,6 +104,7 @@ class _Settings:
     draw: int | None
     shuffle: bool
     review: str
+    recertify: Recertify | None
 
 
 def parse_quiz(path: str, text: str) -> tuple[Quiz | None, list[ContentProblem]]:
@@ -179,11 +195,53 @@ def _read_settings(meta: dict[str, Any], text: str, report) -> _Settings | None:
     if review not in REVIEW_MODES:
         bad("review", f"review: {review!r} must be one of {', '.join(REVIEW_MODES)}")
 
+    recertify = None
+    if meta.get("recertify") is not None:
+        recertify = _recertify(meta["recertify"])
+        if isinstance(recertify, str):
+            bad("recertify", recertify)
+            recertify = None
+
     if bad_keys:
         return None
     return _Settings(title=title.strip(), time_limit=time_limit, pass_mark=pass_mark,
                      max_attempts=attempts, cooldown=cooldown, draw=draw, shuffle=shuffle,
-                     review=review)
+                     review=review, recertify=recertify)
+
+
+_RECERTIFY_HELP = ("write 'recertify: 2026-12-01' (the revision's date) or "
+                   "'recertify: {since: 2026-12-01, within: 90d}'")
+
+
+def _recertify(value: object) -> Recertify | str:
+    """``recertify: DATE`` or ``{since: DATE, within: DURATION}``; a string is the error."""
+    if value is False:
+        return None  # type: ignore[return-value]
+    within: object = None
+    since = value
+    if isinstance(value, dict):
+        unknown = sorted(str(k) for k in value if k not in ("since", "within"))
+        if unknown:
+            return f"recertify: unknown key '{unknown[0]}' (known: since, within)"
+        since, within = value.get("since"), value.get("within")
+    if since is True:
+        return f"recertify: true needs a date from which holders must renew: {_RECERTIFY_HELP}"
+    if isinstance(since, str):
+        try:
+            since = date.fromisoformat(since.strip())
+        except ValueError:
+            pass
+    if isinstance(since, datetime):
+        since = since.date()
+    if not isinstance(since, date):
+        return f"recertify: {value!r} is not a date: {_RECERTIFY_HELP}"
+    period = RECERTIFY_WITHIN
+    if within is not None:
+        period = _duration(within)
+        if period is None or period <= timedelta(0):
+            return (f"recertify: within: {within!r} is not a duration above 0 "
+                    "(e.g. 90d, 12w)")
+    return Recertify(datetime(since.year, since.month, since.day, tzinfo=UTC), period)
 
 
 def _duration(value: object) -> timedelta | None:

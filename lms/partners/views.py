@@ -21,7 +21,7 @@ from lms.services import assignments
 from lms.services import company_people as people_service
 from lms.services import exports
 from lms.services import organizations as orgs
-from lms.services import partner_charts
+from lms.services import partner_charts, recertify
 from lms.services.errors import Conflict, Forbidden, NotFound
 from lms.web import content_store
 
@@ -113,7 +113,8 @@ def dashboard():
         "partners/dashboard.html", page=page, flt=flt, program=orgs.program_or_fallback(program),
         filter_args=lambda **c: _filter_args(flt, **c), describe=describe_missing, lang=_lang(),
         charts=charts_section(program, current_user, now), expiring=expiring,
-        expiring_total=expiring_total, statuses=orgs.STATUSES, sorts=_sort_labels())
+        expiring_total=expiring_total, statuses=orgs.STATUSES, sorts=_sort_labels(),
+        recertify=recertify.affected_counts(now))
 
 
 @bp.get("/<slug>")

@@ -15,7 +15,7 @@ then the renewal of held certifications inside their renewal window.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -57,11 +57,18 @@ class NextStep:
     certification: str           # the level this step leads to
     target: str                  # course, quiz, evidence or approval name; lesson slug
     course: str | None = None    # for a lesson or a course quiz: the course slug
+    # Why a "renew" step: "expiry" (the renewal window before expiry) or "revised" (an
+    # exam of the level was revised with recertify: and must be passed again).
+    reason: str = field(default="", compare=False)
 
 
 def next_steps(program: Program | None, facts: PersonFacts,
-               courses: Mapping[str, CourseState], now: datetime) -> tuple[NextStep, ...]:
-    """Every step still to take toward the next level, then the renewals due."""
+               courses: Mapping[str, CourseState], now: datetime,
+               revised: Mapping[str, str] | None = None) -> tuple[NextStep, ...]:
+    """Every step still to take toward the next level, then the renewals due.
+
+    ``revised``: {level: exam slug} of held levels whose exam was revised with
+    ``recertify:`` and not passed again yet (lms.services.recertify)."""
     if program is None:
         return ()
     steps: list[NextStep] = []
@@ -70,6 +77,8 @@ def next_steps(program: Program | None, facts: PersonFacts,
         for cert in _chain(program, target, facts, now):
             steps.extend(_level_steps(cert, evaluate_level(cert, facts, now), facts, courses,
                                       now))
+    steps.extend(NextStep("renew", level, quiz, reason="revised")
+                 for level, quiz in (revised or {}).items())
     steps.extend(renewal_steps(program, facts, now))
     return tuple(_unique(steps))
 
@@ -158,13 +167,13 @@ def renewal_steps(program: Program, facts: PersonFacts, now: datetime) -> list[N
         if now < start:
             continue
         if not cert.exams:
-            steps.append(NextStep("renew", cert.level, cert.level))
+            steps.append(NextStep("renew", cert.level, cert.level, reason="expiry"))
             continue
         for quiz, minimum in cert.exams:
             again = any(p.quiz == quiz and p.percent >= minimum and start <= p.passed_at < end
                         for p in facts.exam_passes)
             if not again:
-                steps.append(NextStep("renew", cert.level, quiz))
+                steps.append(NextStep("renew", cert.level, quiz, reason="expiry"))
     return steps
 
 

@@ -29,6 +29,7 @@ TEXT = {
     "certification_revoked": _l("Your %(title)s was revoked. Reason: %(reason)s"),
     "certification_expiring": _l("Your %(title)s expires on %(date)s. Pass the level's exams again to renew it."),
     "certification_expired": _l("Your %(title)s has expired."),
+    "certification_recertify": _l("An exam of your %(title)s was revised: pass it again by %(date)s to keep the certification."),
     "essay_graded": _l("Your written answer in “%(quiz)s” was graded: %(percent)s%%. Trainer's comment: %(comment)s"),
     "essay_graded_no_comment": _l("Your written answer in “%(quiz)s” was graded: %(percent)s%%."),
     "essay_waiting": _l("%(learner)s's written answer in “%(quiz)s” is waiting to be graded."),

@@ -30,6 +30,7 @@ PREFERENCE_OF = {
     "essay_graded": "essay_graded",
     "certification_expiring": "expiring",
     "certification_expired": "expiring",
+    "certification_recertify": "expiring",
     "assignment_given": "assignment",
     "assignment_due": "assignment",
     "assignment_overdue": "assignment",

@@ -23,6 +23,7 @@ from lms.rules.certification import PersonFacts
 from lms.services import certifications as certs
 from lms.services import points
 from lms.services import progress as progress_service
+from lms.services import recertify
 from lms.wording import requirement_name
 
 _KIND_LABEL = {
@@ -44,14 +45,18 @@ class Step:
     certification: str
     certification_title: str
     course: str | None = None      # the course a course or lesson step is about
+    reason: str = ""               # a "renew" step: "expiry" or "revised" (rules.NextStep)
 
     @property
     def label(self) -> str:
         return str(_KIND_LABEL[self.kind])
 
     def as_json(self) -> dict:
-        return {"kind": self.kind, "title": self.title, "url": self.url,
+        data = {"kind": self.kind, "title": self.title, "url": self.url,
                 "certification": self.certification}
+        if self.reason:
+            data["reason"] = self.reason
+        return data
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,8 @@ def path_of(user: User, store, *, now: datetime | None = None, external: bool = 
         return Path((), resume, ())
     completed = {slug for slug, p in progress.items() if p.complete}
     facts = certs.person_facts(user, courses, program, completed=completed)
-    found = rules.next_steps(program, facts, course_states(progress), now)
+    revised = {level: quiz for level, (quiz, _deadline) in recertify.deadlines_of(user.id, now).items()}
+    found = rules.next_steps(program, facts, course_states(progress), now, revised)
     titles = _titles(store)
     steps = tuple(_step(s, store, program, titles, external) for s in found)
     return Path(steps, resume, _expiring(user, program, facts, steps, now, external))
@@ -140,7 +146,7 @@ def _step(step: rules.NextStep, store, program, titles: dict[str, str], external
                  else cert_title if kind == "renew" else requirement_name(step.target))
         url = _url("certs.mine", external, _anchor=f"level-{step.certification}")
     course_slug = (step.course or step.target) if kind in ("course", "lesson") else None
-    return Step(kind, title, url, step.certification, cert_title, course_slug)
+    return Step(kind, title, url, step.certification, cert_title, course_slug, step.reason)
 
 
 def _resume(user: User, progress, external: bool) -> Continue | None:

@@ -70,6 +70,21 @@ def expiry_notice(user, cert, definition, now: datetime) -> None:
     mail_to(user, "certification_expiring", subject, body)
 
 
+def recertify_notice(user, cert, definition, deadline: datetime) -> None:
+    """An exam of the level was revised with ``recertify:``: pass it again by ``deadline``."""
+    with force_locale(user.locale or "ja"):
+        title = _title(cert, definition)
+        subject = _("%(title)s: pass the revised exam by %(date)s", title=title,
+                    date=_when(deadline))
+        body = "\n".join([
+            _("An exam of your %(title)s was revised.", title=title),
+            _("Pass it again by %(date)s to keep the certification; otherwise it lapses then.",
+              date=_when(deadline)),
+            _("Verify it: %(url)s", url=verify_url(cert.id)),
+        ])
+    mail_to(user, "certification_recertify", subject, body)
+
+
 def certification_expired(user, cert, definition) -> None:
     with force_locale(user.locale or "ja"):
         title = _title(cert, definition)
