@@ -211,9 +211,10 @@ def tier_history(program: Program, org_ids: Sequence[int] | None,
     lowest = tiers[0] if tiers else ""
     start = datetime(int(keys[0][:4]), int(keys[0][5:]), 1, tzinfo=now.tzinfo)
     current = select(Organization.tier, func.count()).group_by(Organization.tier)
-    created = (select(_month(Organization.created_at), func.count())
+    month_created = _month(Organization.created_at)   # one expression: PostgreSQL groups by it
+    created = (select(month_created, func.count())
                .where(Organization.created_at >= start)
-               .group_by(_month(Organization.created_at)))
+               .group_by(month_created))
     changes = (select(AuditEvent.at, AuditEvent.detail)
                .join(Organization, Organization.slug == AuditEvent.target)
                .where(AuditEvent.action == "organization.tier", AuditEvent.at >= start)
