@@ -57,6 +57,9 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "BASE_URL": base_url,
         "QUIZ_GRACE_SECONDS": int(env.get("LMS_QUIZ_GRACE_SECONDS", "5")),
         "CONTENT_CHECK_INTERVAL": 2.0,
+        # /healthz commits a write at most this often per worker, SELECT 1 in between
+        # (lms/health.py); 0 writes on every probe.
+        "HEALTH_WRITE_SECONDS": float(env.get("LMS_HEALTH_WRITE_SECONDS", "1")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),

@@ -20,7 +20,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from lms.extensions import db as _db
-from lms.models import User
+from lms.models import HealthProbe, User
 from lms.services import accounts
 from tests.conftest import PASSWORD, csrf_token
 from tests.web.helpers import app_on
@@ -43,12 +43,12 @@ def small_disk(folder: Path, size: str = "6m"):
         run("umount", "-l", str(folder))
 
 
-@pytest.fixture()
-def site(tmp_path):
+@contextmanager
+def site_on_small_disk(tmp_path, **config):
     """An app on a SQLite file on its own small disk, with a signed-in learner."""
     with small_disk(tmp_path / "disk") as disk:
         url = "sqlite:///" + str(disk / "lms.sqlite3")
-        with app_on(None, SQLALCHEMY_DATABASE_URI=url) as app:
+        with app_on(None, SQLALCHEMY_DATABASE_URI=url, **config) as app:
             with app.app_context():
                 upgrade(directory=app.extensions["migrate"].directory)
                 accounts.create_organization("acme", "Acme", actor_id=None)
@@ -62,6 +62,13 @@ def site(tmp_path):
                                                         "password": PASSWORD, "csrf_token": token})
                 assert signed_in.status_code == 302
                 yield app, client, disk
+
+
+@pytest.fixture()
+def site(tmp_path):
+    # Every probe writes here: these tests are about what a write finds, the moment it finds it.
+    with site_on_small_disk(tmp_path, HEALTH_WRITE_SECONDS=0) as made:
+        yield made
 
 
 def save_language(client, lang: str):
@@ -144,7 +151,7 @@ def test_read_only_database_of_the_suites_kind_recovers_without_restart(tmp_path
             with psycopg.connect(postgres._admin_conninfo(), autocommit=True) as conn:
                 conn.execute(f'ALTER DATABASE "{postgres.name}" {setting}')
 
-        with app_on(None, SQLALCHEMY_DATABASE_URI=url) as app:
+        with app_on(None, SQLALCHEMY_DATABASE_URI=url, HEALTH_WRITE_SECONDS=0) as app:
             with app.app_context():
                 client = app.test_client()
                 signed_in = client.post("/login", data={"email": "a@example.com",
@@ -179,3 +186,36 @@ def test_read_only_database_of_the_suites_kind_recovers_without_restart(tmp_path
                 done = client.post("/api/v1/courses/getting-started/lessons/welcome/complete",
                                    headers={"Authorization": f"Bearer {token}"})
                 assert done.status_code == 200, done.get_data(as_text=True)
+
+
+def probe_written_at(app):
+    with app.app_context():
+        written = _db.session.scalar(select(HealthProbe.checked_at))
+        _db.session.remove()
+        return written
+
+
+def test_probe_writes_at_most_once_per_interval_and_never_trusts_a_failure(tmp_path):
+    # A long interval, so nothing here depends on the clock.
+    with site_on_small_disk(tmp_path, HEALTH_WRITE_SECONDS=3600) as (app, client, disk):
+        assert healthz(client) == (200, "ok")
+        first = probe_written_at(app)
+        assert first is not None
+        for _ in range(5):
+            assert healthz(client) == (200, "ok")
+        assert probe_written_at(app) == first  # one write for six probes: the rest read
+        files = [str(disk / "lms.sqlite3"), str(disk / "lms.sqlite3-wal")]
+        run("chattr", "+i", *files)
+        try:
+            _db.engine.dispose()
+            # Within the interval a probe trusts the last write ...
+            assert healthz(client) == (200, "ok")
+            # ... until a request fails to write: then the next probe writes, and says why.
+            assert save_language(client, "en").status_code == 503
+            assert healthz(client) == (503, "unavailable: database is read-only")
+            # A failure is never trusted: every probe writes until one succeeds.
+            assert healthz(client) == (503, "unavailable: database is read-only")
+        finally:
+            run("chattr", "-i", *files)
+        assert healthz(client) == (200, "ok")
+        assert probe_written_at(app) > first
