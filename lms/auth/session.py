@@ -5,14 +5,24 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import with_expression
 
 from lms.extensions import db, login_manager
-from lms.models import User
+from lms.models import Organization, User
 
 
 # Built once: every signed-in request runs it, and a prepared statement skips building
 # and keying a new SELECT each time (session.get does both).
-_USER_BY_ID = select(User).where(User.id == bindparam("uid"))
+# The company's active flag comes in the same query (a deactivated company signs its people
+# out at once), so the company itself is never loaded for the frame.
+_USER_BY_ID = (
+    select(User)
+    .where(User.id == bindparam("uid"))
+    .options(with_expression(
+        User.company_active_loaded,
+        select(Organization.active).where(Organization.id == User.organization_id)
+        .correlate(User).scalar_subquery()))
+)
 
 
 @login_manager.user_loader
@@ -23,7 +33,8 @@ def load_user(user_id: str) -> User | None:
         uid, version = (int(part) for part in user_id.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    # One prepared query for the user (role, name, company, language, unread count).
+    # One prepared query for the user (role, name, company and whether it is active,
+    # language, unread count).
     user = db.session.execute(_USER_BY_ID, {"uid": uid}).scalar_one_or_none()
     if user is None or not user.is_active or user.session_version != version:
         return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from lms.extensions import db
 from lms.models.organizations import Organization
@@ -51,6 +51,9 @@ class User(db.Model):
     # Loaded on access: the user is read on every request, the company rarely.
     # Lists that show companies ask for it with selectinload.
     organization: Mapped[Organization | None] = relationship(lazy="select")
+    # Whether the company is active, read by the session's user loader in the same query as
+    # the user (lms/auth/session.py); None when the user was loaded any other way.
+    company_active_loaded: Mapped[bool | None] = query_expression()
 
     # Flask-Login protocol
     is_anonymous = False
@@ -66,7 +69,11 @@ class User(db.Model):
     @property
     def company_active(self) -> bool:
         """False while the person's company is deactivated: nobody there signs in."""
-        return self.organization_id is None or self.organization.active
+        if self.organization_id is None:
+            return True
+        if self.company_active_loaded is not None:
+            return bool(self.company_active_loaded)
+        return self.organization.active
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
