@@ -36,7 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # on (mail written to the log when no SMTP host is set).
         app.logger.setLevel(logging.INFO)
 
-    from lms import database, naming, web
+    from lms import database, frame, naming, web
     from lms.extensions import csrf, db, migrate
     from lms.i18n import init_app as init_i18n
     from lms.auth.session import init_app as init_login
@@ -50,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_login(app)
     init_i18n(app)
     naming.init_app(app)
+    frame.init_app(app)
     headers.init_app(app)
     input_guard.init_app(app)
     app.extensions["lms.content"] = ContentStore(

@@ -1,0 +1,108 @@
+"""The page frame's kept parts (lms/frame.py) never show one person's page to another.
+
+The header, menu, footer and a lesson's body are rendered once per key and kept; these
+tests change what the key is made of (role, language, counts, page, done-state) and
+check that the very next page follows, and that what is about one person (name, form
+tokens) is never kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lms.models import User
+from tests.conftest import csrf_token, login, post_form
+
+LESSON = "/courses/getting-started/lessons/welcome"
+ADMIN_MENU = 'href="/admin/users"'
+TRAINER_MENU = 'href="/grading"'
+
+
+def menu_links(html: str) -> list[str]:
+    nav = re.search(r'<nav aria-label="[^"]+">\s*<ul class="nav">(.*?)</ul>', html, re.S)
+    assert nav, "no main menu"
+    return re.findall(r'href="([^"]+)"', nav.group(1))
+
+
+def current_links(html: str) -> list[str]:
+    return re.findall(r'<a href="([^"]+)"\s*aria-current="page"', html)
+
+
+def test_menu_follows_a_role_change_at_once(client, make, db):
+    admin = make.user("admin")
+    login(client, admin)
+    assert ADMIN_MENU in client.get("/my").get_data(as_text=True)
+    db.session.get(User, admin.id).role = "trainer"
+    db.session.commit()
+    html = client.get("/my").get_data(as_text=True)
+    assert ADMIN_MENU not in html and TRAINER_MENU in html
+    db.session.get(User, admin.id).role = "learner"
+    db.session.commit()
+    html = client.get("/my").get_data(as_text=True)
+    assert ADMIN_MENU not in html and TRAINER_MENU not in html
+    assert menu_links(html) == ["/", "/my", "/certifications", "/leaderboard"]
+
+
+def test_menu_words_follow_the_language(client, signed_in):
+    signed_in("learner")
+    japanese = client.get("/my").get_data(as_text=True)
+    assert "マイ学習" in japanese and "My learning" not in japanese
+    post_form(client, "/language", {"lang": "en", "next": "/my"})
+    english = client.get("/my").get_data(as_text=True)
+    assert "My learning" in english and "マイ学習" not in english
+    assert '<html lang="en">' in english
+
+
+def test_the_current_page_is_marked_in_the_menu(client, signed_in):
+    signed_in("learner")
+    assert current_links(client.get("/my").get_data(as_text=True)) == ["/my"]
+    assert current_links(client.get("/certifications").get_data(as_text=True)) == [
+        "/certifications"]
+    assert current_links(client.get("/settings").get_data(as_text=True)) == []
+
+
+def test_unread_count_is_shown_as_it_is_now(client, signed_in, db):
+    user = signed_in("learner")
+    assert "count-badge" not in client.get("/my").get_data(as_text=True)
+    db.session.get(User, user.id).unread_notifications = 3
+    db.session.commit()
+    html = client.get("/my").get_data(as_text=True)
+    assert html.count('<span class="count-badge">3<') == 2  # the menu toggle and the link
+    db.session.get(User, user.id).unread_notifications = 0
+    db.session.commit()
+    assert "count-badge" not in client.get("/my").get_data(as_text=True)
+
+
+def test_nothing_of_one_person_reaches_another(app, make, db):
+    org = make.org()
+    first, second = make.user("learner", org=org), make.user("learner", org=org)
+    pages = {}
+    for user in (first, second):
+        client = app.test_client()
+        login(client, user)
+        pages[user.id] = (client, client.get(LESSON).get_data(as_text=True))
+    (client_a, page_a), (client_b, page_b) = pages[first.id], pages[second.id]
+    assert first.name in page_a and first.name not in page_b
+    assert second.name in page_b and second.name not in page_a
+    tokens_a = set(re.findall(r'name="csrf_token" value="([^"]+)"', page_a))
+    tokens_b = set(re.findall(r'name="csrf_token" value="([^"]+)"', page_b))
+    assert tokens_a and tokens_b and not tokens_a & tokens_b
+    # Each page's own token is the one its session accepts (the lesson form posts).
+    done = client_b.post(f"{LESSON}/done", data={"csrf_token": tokens_b.pop()})
+    assert done.status_code == 302
+
+
+def test_lesson_body_follows_the_done_state_per_person(app, make, db):
+    org = make.org()
+    first, second = make.user("learner", org=org), make.user("learner", org=org)
+    client_a, client_b = app.test_client(), app.test_client()
+    login(client_a, first)
+    login(client_b, second)
+    form = f'action="{LESSON}/done"'
+    assert form in client_a.get(LESSON).get_data(as_text=True)
+    assert client_a.post(f"{LESSON}/done",
+                         data={"csrf_token": csrf_token(client_a, LESSON)}).status_code == 302
+    page_a = client_a.get(LESSON).get_data(as_text=True)
+    assert form not in page_a and "tag--done" in page_a
+    page_b = client_b.get(LESSON).get_data(as_text=True)
+    assert form in page_b and "tag--done" not in page_b
