@@ -7,8 +7,13 @@ such a part in ``{% call frame_part(...) %}…{% endcall %}``: the body is rende
 first time a key is seen and the kept HTML is used after that.
 
 Whatever the body reads must be in the key: the language and the application root are
-always added; the caller passes the rest (role, page endpoint, a count shown in a badge).
-Anything about one person (name, CSRF token, the current URL) stays outside the parts.
+always added; the caller passes the rest (role, page endpoint, a count shown in a badge,
+content objects such as a lesson). Anything about one person (name, CSRF token, the
+current URL) stays outside the parts.
+
+Content objects are keyed by identity, not by value (hashing a course hashes every lesson
+in it): a changed file is parsed into a new object. A kept part holds its key's objects,
+so no id can be reused by another object while the part is kept.
 """
 
 from __future__ import annotations
@@ -26,17 +31,32 @@ MAX_PARTS = 5000
 _lock = threading.Lock()
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _request_prefix() -> tuple:
+    """(parts of this app, language, application root): the same for a whole request."""
+    # Kept on the request object itself (an app context, and its g, may outlive a request).
+    req = request._get_current_object()
+    prefix = getattr(req, "_lms_frame", None)
+    if prefix is None:
+        # One store per app: tests make many apps.
+        prefix = req._lms_frame = (current_app.extensions["lms.frame"], str(get_locale()),
+                                   req.script_root)
+    return prefix
+
+
 def frame_part(*key, caller) -> Markup:
-    parts = current_app.extensions["lms.frame"]  # one store per app: tests make many apps
-    full_key = (str(get_locale()), request.script_root, *key)
-    part = parts.get(full_key)
-    if part is None:
-        part = Markup(caller())
+    parts, locale, root = _request_prefix()
+    full_key = (locale, root, *(k if type(k) in _PLAIN else id(k) for k in key))
+    kept = parts.get(full_key)
+    if kept is None:
+        kept = (Markup(caller()), key)  # the key's objects stay alive with their part
         with _lock:
             if len(parts) >= MAX_PARTS:
                 parts.clear()
-            parts[full_key] = part
-    return part
+            parts[full_key] = kept
+    return kept[0]
 
 
 def init_app(app: Flask) -> None:

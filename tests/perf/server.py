@@ -115,3 +115,31 @@ def _session_cookie(response) -> str:
     if "session" not in jar:
         raise RuntimeError("no session cookie")
     return f"session={jar['session'].value}"
+
+
+def server_cpu_seconds(port: int) -> float:
+    """CPU time (user + system) spent so far by the server listening on ``port``.
+
+    Sums every process whose command line names the port: `lms serve`, the gunicorn
+    master and its workers (forked, same command line). Read from /proc, so it counts
+    only the server, whatever else the machine is doing.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    needle = f"{port}".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            if b"serve" not in cmdline and b"gunicorn" not in cmdline:
+                continue
+            if needle not in cmdline.split(b"\0"):
+                if f"{HOST}:{port}".encode() not in cmdline:
+                    continue
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
