@@ -24,14 +24,30 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-# Keys are few (languages × roles × endpoints × small counts); the bound only guards
-# against a key that was not meant to vary widely.
-MAX_PARTS = 5000
+# Most keys are few (languages × roles × endpoints × small counts); a home page's course
+# listing varies with each person's progress. What is kept is bounded by its size: past
+# it, everything is dropped and rendered again as asked (a worker keeps a few MB at most).
+MAX_CHARACTERS = 4_000_000
+
+
+class _Parts(dict):
+    characters = 0
+
 
 _lock = threading.Lock()
 
 
 _PLAIN = (str, int, float, bool, type(None))
+
+
+def _key_of(value):
+    """Plain values as they are, tuples element by element, any other object by identity."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is tuple:
+        return tuple(_key_of(item) for item in value)
+    return id(value)
 
 
 def _request_prefix() -> tuple:
@@ -48,17 +64,20 @@ def _request_prefix() -> tuple:
 
 def frame_part(*key, caller) -> Markup:
     parts, locale, root = _request_prefix()
-    full_key = (locale, root, *(k if type(k) in _PLAIN else id(k) for k in key))
+    full_key = (locale, root, *(_key_of(k) for k in key))
     kept = parts.get(full_key)
     if kept is None:
         kept = (Markup(caller()), key)  # the key's objects stay alive with their part
         with _lock:
-            if len(parts) >= MAX_PARTS:
+            if parts.characters + len(kept[0]) > MAX_CHARACTERS:
                 parts.clear()
+                parts.characters = 0
+            if full_key not in parts:
+                parts.characters += len(kept[0])
             parts[full_key] = kept
     return kept[0]
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["lms.frame"] = {}
+    app.extensions["lms.frame"] = _Parts()
     app.jinja_env.globals["frame_part"] = frame_part

@@ -63,7 +63,12 @@ def index():
     path = next_steps.path_of(current_user, content_store(), courses=courses, progress=progress)
     mine = assignments.for_person(current_user.id)
     titles = {(t.kind, t.key): t.title for t in assignments.targets(content_store())} if mine else {}
+    # What the course listing shows: the courses (by identity: a changed file is a new
+    # object), the program (level and track titles) and the progress in each.
+    catalog_key = (program, tuple((c, progress[c.slug].percent, progress[c.slug].complete)
+                                  for c in courses))
     return render_template("catalog/index.html", groups=groups, progress=progress, path=path,
+                           catalog_key=catalog_key,
                            assignments=mine, assignment_titles=titles, now=utcnow(),
                            assignment_url=assignments.link_path)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from lms.database import begin_write, upsert_ignore
 from lms.extensions import db
@@ -222,14 +222,17 @@ class Row:
         return self.assignment.completed_at is None and self.assignment.due_at <= now
 
 
+_FOR_PERSON = (select(Assignment).where(Assignment.user_id == bindparam("uid"),
+                                      or_(Assignment.completed_at.is_(None),
+                                          Assignment.completed_at >= bindparam("recent")))
+               .order_by(Assignment.completed_at.is_not(None), Assignment.due_at, Assignment.id))
+
+
 def for_person(user_id: int) -> list[Assignment]:
     """Open assignments first by due date, then those completed in the last 30 days."""
-    recent = utcnow() - timedelta(days=30)
-    return list(db.session.scalars(
-        select(Assignment).where(Assignment.user_id == user_id,
-                                 or_(Assignment.completed_at.is_(None),
-                                     Assignment.completed_at >= recent))
-        .order_by(Assignment.completed_at.is_not(None), Assignment.due_at, Assignment.id)))
+    # Built once (the home page asks on every visit); only the bound values vary.
+    return list(db.session.scalars(_FOR_PERSON, {"uid": user_id,
+                                                 "recent": utcnow() - timedelta(days=30)}))
 
 
 STATUSES = ("open", "overdue", "done", "all")

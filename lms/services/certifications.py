@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.content.program import Program
@@ -65,10 +65,19 @@ def program_or_none() -> Program | None:
 # -- reading ----------------------------------------------------------------------
 
 
+# The home page and the API read a person's facts on every call: statements built once,
+# only the bound values vary.
+_CERTIFICATIONS_OF = (select(Certification).where(Certification.user_id == bindparam("uid"))
+                      .order_by(Certification.awarded_at.desc()))
+_EXAM_PASSES = (select(Attempt.quiz_slug, Attempt.percent, Attempt.submitted_at,
+                       Attempt.graded_at, Attempt.started_at)
+                .where(Attempt.user_id == bindparam("uid"), Attempt.passed.is_(True),
+                       Attempt.quiz_slug.in_(bindparam("quizzes", expanding=True))))
+_SIGNOFFS = select(Signoff.level, Signoff.requirement).where(Signoff.user_id == bindparam("uid"))
+
+
 def certifications_of(user_id: int) -> list[Certification]:
-    return list(db.session.scalars(
-        select(Certification).where(Certification.user_id == user_id)
-        .order_by(Certification.awarded_at.desc())))
+    return list(db.session.scalars(_CERTIFICATIONS_OF, {"uid": user_id}))
 
 
 def held_of(cert: Certification) -> HeldCertification:
@@ -90,17 +99,14 @@ def best_graded_percent(user_id: int) -> dict[str, float]:
 
 
 def person_facts(user: User, courses, program: Program, *,
-                 completed: set[str] | None = None) -> PersonFacts:
-    """Everything the rules need about one person, in five small queries (four when the
-    caller already knows the completed courses)."""
-    quizzes = {quiz for cert in program.certifications for quiz, _ in cert.exams}
+                 completed: set[str] | None = None,
+                 certificates: list[Certification] | None = None) -> PersonFacts:
+    """Everything the rules need about one person, in five small queries (fewer when the
+    caller already knows the completed courses or has read the certifications)."""
+    quizzes = sorted({quiz for cert in program.certifications for quiz, _ in cert.exams})
     passes = []
     if quizzes:
-        rows = db.session.execute(
-            select(Attempt.quiz_slug, Attempt.percent, Attempt.submitted_at, Attempt.graded_at,
-                   Attempt.started_at)
-            .where(Attempt.user_id == user.id, Attempt.passed.is_(True),
-                   Attempt.quiz_slug.in_(quizzes)))
+        rows = db.session.execute(_EXAM_PASSES, {"uid": user.id, "quizzes": quizzes})
         for quiz, percent, submitted_at, graded_at, started_at in rows:
             # The moment the person sat the exam counts (renewal windows), not the grading.
             passes.append(ExamPass(quiz, percent or 0.0, submitted_at or graded_at or started_at))
@@ -110,14 +116,15 @@ def person_facts(user: User, courses, program: Program, *,
         evidence["deals_closed"] = evidence_row.deals_closed
         if evidence_row.csat is not None:
             evidence["csat"] = evidence_row.csat
-    signoffs = db.session.execute(
-        select(Signoff.level, Signoff.requirement).where(Signoff.user_id == user.id))
+    signoffs = db.session.execute(_SIGNOFFS, {"uid": user.id})
+    if certificates is None:
+        certificates = certifications_of(user.id)
     return PersonFacts.of(
         completed_courses=(completed if completed is not None
                            else completed_course_slugs(user, courses)),
         exam_passes=passes, evidence=evidence,
         signoffs=[(level, req) for level, req in signoffs],
-        held=[held_of(c) for c in certifications_of(user.id)])
+        held=[held_of(c) for c in certificates])
 
 
 def level_statuses(user: User, courses, program: Program,

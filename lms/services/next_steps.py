@@ -81,6 +81,9 @@ class Path:
     expiring: tuple[Expiring, ...]
 
 
+_UNKNOWN = object()
+
+
 def course_states(progress: dict[str, progress_service.CourseProgress]
                   ) -> dict[str, rules.CourseState]:
     return {slug: rules.CourseState(slug, tuple(lesson.slug for lesson in p.course.lessons),
@@ -105,12 +108,14 @@ def path_of(user: User, store, *, now: datetime | None = None, external: bool = 
     if program is None:
         return Path((), resume, ())
     completed = {slug for slug, p in progress.items() if p.complete}
-    facts = certs.person_facts(user, courses, program, completed=completed)
+    certificates = certs.certifications_of(user.id)
+    facts = certs.person_facts(user, courses, program, completed=completed,
+                               certificates=certificates)
     revised = {level: quiz for level, (quiz, _deadline) in recertify.deadlines_of(user.id, now).items()}
     found = rules.next_steps(program, facts, course_states(progress), now, revised)
     titles = _titles(store)
     steps = tuple(_step(s, store, program, titles, external) for s in found)
-    return Path(steps, resume, _expiring(user, program, facts, steps, now, external))
+    return Path(steps, resume, _expiring(certificates, program, facts, steps, now, external))
 
 
 def _titles(store) -> dict[str, str]:
@@ -151,12 +156,14 @@ def _step(step: rules.NextStep, store, program, titles: dict[str, str], external
 
 def _resume(user: User, progress, external: bool) -> Continue | None:
     """The course of the last lesson done, when it is not complete: its next lesson."""
-    rows = db.session.execute(
-        select(LessonProgress.course_slug).where(LessonProgress.user_id == user.id)
-        .order_by(LessonProgress.completed_at.desc(), LessonProgress.id.desc()).limit(1)).all()
-    if not rows:
+    last_course = getattr(progress, "last_course", _UNKNOWN)
+    if last_course is _UNKNOWN:  # a caller's own progress dict: ask the database
+        last_course = db.session.scalar(
+            select(LessonProgress.course_slug).where(LessonProgress.user_id == user.id)
+            .order_by(LessonProgress.completed_at.desc(), LessonProgress.id.desc()).limit(1))
+    if last_course is None:
         return None
-    p = progress.get(rows[0][0])
+    p = progress.get(last_course)
     if p is None or p.complete:
         return None
     lesson = next((lesson for lesson in p.course.lessons if lesson.slug not in p.done), None)
@@ -170,12 +177,12 @@ def _resume(user: User, progress, external: bool) -> Continue | None:
                          lesson_slug=lesson.slug), p.percent)
 
 
-def _expiring(user: User, program, facts: PersonFacts, steps: tuple[Step, ...],
-              now: datetime, external: bool) -> tuple[Expiring, ...]:
+def _expiring(certificates: list[Certification], program, facts: PersonFacts,
+              steps: tuple[Step, ...], now: datetime, external: bool) -> tuple[Expiring, ...]:
     levels = rules.expiring(program, facts, now)
     if not levels:
         return ()
-    current = {c.level: c for c in certs.certifications_of(user.id) if c.current_key}
+    current = {c.level: c for c in certificates if c.current_key}
     found = []
     for level in levels:
         cert = current.get(level)

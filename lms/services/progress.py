@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import String, bindparam, literal, select, union_all
+from sqlalchemy import Integer, String, bindparam, literal, select, union_all
 
 from lms.content.courses import Course
 from lms.database import begin_write, upsert_ignore
@@ -48,37 +48,50 @@ def visible_courses(courses, user: User) -> list[Course]:
     return [c for c in courses if not c.draft or user.sees_drafts]
 
 
-# Done lessons and passed quizzes in one round trip: this runs on every catalog,
-# course and lesson page. Built once; only the user id varies.
+# Done lessons (with when, for "continue where you left off") and passed quizzes in one
+# round trip: this runs on every catalog, course and lesson page. Built once; only the
+# user id varies.
 _PROGRESS_ROWS = union_all(
     select(literal("lesson").label("kind"), LessonProgress.course_slug.label("a"),
-           LessonProgress.lesson_slug.label("b"))
+           LessonProgress.lesson_slug.label("b"), LessonProgress.completed_at.label("at"),
+           LessonProgress.id.label("id"))
     .where(LessonProgress.user_id == bindparam("user_id")),
-    select(literal("quiz"), Attempt.quiz_slug, literal(None, String))
+    select(literal("quiz"), Attempt.quiz_slug, literal(None, String),
+           literal(None, LessonProgress.completed_at.type), literal(None, Integer))
     .where(Attempt.user_id == bindparam("user_id"), Attempt.passed.is_(True))
     .distinct(),
 )
 
 
-def _done_and_passed(user_id: int) -> tuple[dict[str, set[str]], set[str]]:
+class ProgressMap(dict):
+    """{course slug: CourseProgress}, and the course of the lesson done last (or None)."""
+
+    last_course: str | None = None
+
+
+def _done_and_passed(user_id: int) -> tuple[dict[str, set[str]], set[str], str | None]:
     done: dict[str, set[str]] = defaultdict(set)
     passed: set[str] = set()
-    for kind, a, b in db.session.execute(_PROGRESS_ROWS, {"user_id": user_id}):
+    latest = None
+    for kind, a, b, at, row_id in db.session.execute(_PROGRESS_ROWS, {"user_id": user_id}):
         if kind == "lesson":
             done[a].add(b)
+            if latest is None or (at, row_id) > latest[0]:
+                latest = ((at, row_id), a)
         else:
             passed.add(a)
-    return done, passed
+    return done, passed, latest[1] if latest else None
 
 
-def progress_for(user: User, courses) -> dict[str, CourseProgress]:
+def progress_for(user: User, courses) -> ProgressMap:
     """Progress in every given course, from one query whatever the number of courses."""
-    done, passed = _done_and_passed(user.id)
-    return {
-        c.slug: CourseProgress(course=c, done=frozenset(done.get(c.slug, ())),
-                               quiz_passed=bool(c.quiz and c.quiz in passed))
-        for c in courses
-    }
+    done, passed, last_course = _done_and_passed(user.id)
+    found = ProgressMap(
+        (c.slug, CourseProgress(course=c, done=frozenset(done.get(c.slug, ())),
+                                quiz_passed=bool(c.quiz and c.quiz in passed)))
+        for c in courses)
+    found.last_course = last_course
+    return found
 
 
 def unmet_prerequisites(course: Course, progress: dict[str, CourseProgress]) -> list[str]:
