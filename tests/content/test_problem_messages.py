@@ -336,3 +336,13 @@ def test_lms_import_quiz_prints_refusals_in_english(tmp_path):
     assert len(refused) >= 8 and not any(KANA.search(line) for line in refused)
     assert f"{bank}:2: matching questions cannot be expressed in a quiz file; left out" in refused
     assert any(line.endswith(": the same choice appears twice") for line in refused), refused
+
+
+def test_the_japanese_guide_quotes_the_status_pages_words():
+    """docs/authoring.md's "common mistakes" table: each English message next to its Japanese."""
+    guide = (REPO_ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| [^|]+ \| `([^`]+)` \| ([^|]+) \|$", guide, re.MULTILINE)
+    quoted = [(english, japanese.strip()) for english, japanese in rows
+              if english in content_msgids()]
+    assert len(quoted) >= 8
+    assert [(english, JAPANESE(english)) for english, _ in quoted] == quoted
