@@ -5,6 +5,7 @@ while ``lms check`` and ``lms import-quiz`` print English."""
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 from pathlib import Path
@@ -29,15 +30,18 @@ JAPANESE = Translations.load(str(REPO_ROOT / "lms" / "translations"), ["ja"]).ug
 KANA = re.compile(r"[\u3040-\u30ff]")
 
 
+@functools.cache
 def content_msgids() -> dict[str, str]:
-    """msgid -> file, for every message declared in lms/content, extracted as pybabel does."""
+    """msgid -> file, for every message declared in lms/content, extracted as pybabel does
+    (with the keywords babel.cfg gives Python files)."""
     with open(REPO_ROOT / "babel.cfg", encoding="utf-8") as fh:
-        method_map, options_map = parse_mapping_cfg(fh, "babel.cfg")
+        _method_map, options_map = parse_mapping_cfg(fh, "babel.cfg")
+    keywords = {**DEFAULT_KEYWORDS, **options_map["lms/**.py"].get("keywords", {})}
     found: dict[str, str] = {}
     for filename, _line, message, _comments, _context in extract_from_dir(
-            str(REPO_ROOT), method_map, options_map, keywords=DEFAULT_KEYWORDS):
-        if filename.startswith("lms/content/"):
-            found.setdefault(message if isinstance(message, str) else message[0], filename)
+            str(CONTENT_PACKAGE), [("**.py", "python")], {}, keywords=keywords):
+        found.setdefault(message if isinstance(message, str) else message[0],
+                         f"lms/content/{filename}")
     return found
 
 
