@@ -23,7 +23,8 @@ from lms.content.last_good import LastGoodCopies
 from lms.content.links import SLUG
 from lms.content.messages import N_
 from lms.content.problems import ContentError, ContentProblem
-from lms.content.program import Program, parse_program, validate_program
+from lms.content.program import Program, parse_program
+from lms.content.program_checks import validate_program
 from lms.content.quizzes import Quiz, parse_quiz
 from lms.content.severity import errors, is_warning
 

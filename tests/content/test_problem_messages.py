@@ -8,7 +8,6 @@ import ast
 import functools
 import io
 import re
-from pathlib import Path
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
