@@ -83,9 +83,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["score"] = score_text
     app.jinja_env.filters["day"] = local_day
-    from lms.content.problem_words import problem_text
+    from lms.content.messages import as_text
 
-    app.jinja_env.filters["problem_text"] = problem_text
-    from lms.content.importers.words import refusal_text
-
-    app.jinja_env.filters["refusal_text"] = refusal_text
+    # Content problems and import refusals (Messages) in the reader's language.
+    app.jinja_env.filters["problem_text"] = as_text

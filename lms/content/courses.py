@@ -15,7 +15,8 @@ from lms.content.files import FileCache, read_text, stamp_of
 from lms.content.frontmatter import split_front_matter
 from lms.content.links import COURSE_FILE, LESSON_FILE, SLUG, LinkRef, LinkRewriter
 from lms.content.markdown import TocEntry, render_markdown
-from lms.content.meta import SLUG_RULE, MetaReader
+from lms.content.messages import N_
+from lms.content.meta import MetaReader, slug_rule
 from lms.content.problems import ContentError, ContentProblem
 from lms.content.severity import warning
 from lms.content.video import Video, parse_video
@@ -103,10 +104,11 @@ def load_course(root: Path, slug: str, *, cache: FileCache | None = None
     rel_dir = f"courses/{slug}"
     folder = Path(root) / "courses" / slug
     if not SLUG.match(slug):
-        return None, [ContentProblem(rel_dir, 0, f"a course folder name must be a slug ({SLUG_RULE})")]
+        return None, [ContentProblem(rel_dir, 0, N_("a course folder name must be a slug (%(rule)s)",
+                                                         rule=slug_rule()))]
     if not (folder / COURSE_FILE).is_file():
         return None, [ContentProblem(f"{rel_dir}/{COURSE_FILE}", 0,
-                                     "missing: every course folder needs a course.md")]
+                                     N_("missing: every course folder needs a course.md"))]
     head = _parse_file(cache, folder / COURSE_FILE, f"{rel_dir}/{COURSE_FILE}",
                        lambda rel, text: _parse_course_md(slug, rel, text))
     problems = list(head.problems)
@@ -127,7 +129,8 @@ def load_course(root: Path, slug: str, *, cache: FileCache | None = None
     for ref in links:
         if ref.course == slug and ref.filename not in present:
             problems.append(warning(ref.path, ref.line,
-                                    f"link to {ref.filename}, which is not a lesson of this course"))
+                                    N_("link to %(file)s, which is not a lesson of this course",
+                                       file=ref.filename)))
     if not isinstance(head.value, Course):
         return None, problems
     course = replace(head.value, lessons=tuple(lessons),
@@ -148,10 +151,12 @@ def lesson_files(folder: Path, rel_dir: str) -> tuple[list[str], list[ContentPro
             candidates.append((int(match.group(1)), name, match.group(2)))
         elif name[:1].isdigit():
             problems.append(ContentProblem(f"{rel_dir}/{name}", 0,
-                                           f"a lesson file is named NN-<slug>.md with a slug of {SLUG_RULE}"))
+                                           N_("a lesson file is named NN-<slug>.md with a slug "
+                                              "of %(rule)s", rule=slug_rule())))
         else:
             problems.append(warning(f"{rel_dir}/{name}", 0,
-                                    "not a lesson (lesson files are named NN-<slug>.md); ignored"))
+                                    N_("not a lesson (lesson files are named NN-<slug>.md); "
+                                       "ignored")))
     # Numeric order first, so 2-x.md comes before 10-y.md even without zero padding.
     candidates.sort()
     seen: dict[str, str] = {}
@@ -159,8 +164,9 @@ def lesson_files(folder: Path, rel_dir: str) -> tuple[list[str], list[ContentPro
     for _, name, lesson_slug in candidates:
         if lesson_slug in seen:
             problems.append(ContentProblem(f"{rel_dir}/{name}", 0,
-                                           f"lesson slug '{lesson_slug}' is already used by "
-                                           f"{seen[lesson_slug]}; this lesson is left out"))
+                                           N_("lesson slug '%(slug)s' is already used by "
+                                              "%(file)s; this lesson is left out",
+                                              slug=lesson_slug, file=seen[lesson_slug])))
             continue
         seen[lesson_slug] = name
         files.append(name)
@@ -217,7 +223,7 @@ def _parse_lesson(course_slug: str, filename: str, rel: str, text: str) -> _Pars
         try:
             video = parse_video(doc.meta["video"], local_url=rewriter.local_url)
         except ValueError as exc:
-            meta.error("video", str(exc))
+            meta.error("video", exc.args[0])
     rendered = render_markdown(doc.body, rewrite_url=rewriter)
     problems = tuple(meta.problems + rewriter.problems)
     if not meta.ok or title is None:

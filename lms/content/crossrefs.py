@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 
 from lms.content.courses import Course
 from lms.content.links import COURSE_FILE
+from lms.content.messages import N_
 from lms.content.problems import ContentProblem
 from lms.content.severity import warning
 
@@ -25,20 +26,21 @@ def check_course_references(courses: Mapping[str, Course], course_slugs: Collect
         line = course.line_of("prerequisites")
         for prerequisite in course.prerequisites:
             if prerequisite == course.slug:
-                problems.append(ContentProblem(where, line, "a course cannot be its own prerequisite"))
+                problems.append(ContentProblem(where, line,
+                                               N_("a course cannot be its own prerequisite")))
             elif prerequisite not in course_slugs:
                 problems.append(ContentProblem(
-                    where, line, f"prerequisite '{prerequisite}' is not a course "
-                                 f"(no courses/{prerequisite}/course.md)"))
+                    where, line, N_("prerequisite '%(slug)s' is not a course "
+                                    "(no courses/%(slug)s/course.md)", slug=prerequisite)))
             elif (prerequisite in courses and courses[prerequisite].draft
                   and not course.draft):
                 problems.append(warning(
-                    where, line, f"prerequisite '{prerequisite}' is a draft, "
-                                 "which learners cannot see or complete"))
+                    where, line, N_("prerequisite '%(slug)s' is a draft, which learners "
+                                    "cannot see or complete", slug=prerequisite)))
         if course.quiz is not None and course.quiz not in quiz_slugs:
             problems.append(ContentProblem(
                 where, course.line_of("quiz"),
-                f"quiz '{course.quiz}' does not exist (no quizzes/{course.quiz}.md)"))
+                N_("quiz '%(slug)s' does not exist (no quizzes/%(slug)s.md)", slug=course.quiz)))
         problems += _check_links(course, courses, course_slugs)
     problems += _cycle_problems(courses)
     return problems
@@ -48,7 +50,8 @@ def check_course_levels(courses: Mapping[str, Course],
                         levels: Collection[str]) -> list[ContentProblem]:
     """A course's ``level`` names a certification of program.yml (``levels``, in order)."""
     return [ContentProblem(course.course_md, course.line_of("level"),
-                           f"'level' must be one of {', '.join(levels)}, not '{course.level}'")
+                           N_("'%(key)s' must be one of %(options)s, not %(value)s", key="level",
+                              options=", ".join(levels), value="'" + str(course.level) + "'"))
             for course in courses.values()
             if course.level is not None and course.level not in levels]
 
@@ -60,12 +63,13 @@ def _check_links(course: Course, courses: Mapping[str, Course],
         target = courses.get(ref.course)
         if target is None:
             if ref.course not in course_slugs:
-                problems.append(warning(ref.path, ref.line, f"link to course '{ref.course}', "
-                                                            "which does not exist"))
+                problems.append(warning(ref.path, ref.line, N_(
+                    "link to course '%(slug)s', which does not exist", slug=ref.course)))
             continue  # a broken course is reported on its own
         if ref.filename != COURSE_FILE and all(l.filename != ref.filename for l in target.lessons):
-            problems.append(warning(ref.path, ref.line, f"link to {ref.filename}, which is not "
-                                                        f"a lesson of course '{ref.course}'"))
+            problems.append(warning(ref.path, ref.line, N_(
+                "link to %(file)s, which is not a lesson of course '%(slug)s'",
+                file=ref.filename, slug=ref.course)))
     return problems
 
 
@@ -103,6 +107,6 @@ def _cycle_problems(courses: Mapping[str, Course]) -> list[ContentProblem]:
         first = courses[cycle[0]]
         problems.append(ContentProblem(
             first.course_md, first.line_of("prerequisites"),
-            "prerequisites form a cycle, so none of these courses can be started: "
-            + " -> ".join(cycle + (cycle[0],))))
+            N_("prerequisites form a cycle, so none of these courses can be started: "
+               "%(cycle)s", cycle=" -> ".join(cycle + (cycle[0],)))))
     return problems

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from lms.content.messages import N_
 from lms.content.problems import ContentError
 
 Stamp = tuple[int, int]
@@ -29,12 +30,13 @@ def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ContentError(0, f"cannot read the file: {exc.strerror or exc}") from None
+        raise ContentError(0, N_("cannot read the file: %(reason)s",
+                                  reason=exc.strerror or str(exc))) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ContentError(line, "the file is not valid UTF-8 text") from None
+        raise ContentError(line, N_("the file is not valid UTF-8 text")) from None
 
 
 class FileCache:

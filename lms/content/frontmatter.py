@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from lms.content.messages import N_
 from lms.content.problems import ContentError
 from lms.content.yaml_errors import yaml_problem
 
@@ -47,16 +48,16 @@ def split_front_matter(text: str) -> Document:
         if line.strip() == "---":
             break
     else:
-        raise ContentError(1, "front matter opened with '---' is never closed")
+        raise ContentError(1, N_("front matter opened with '---' is never closed"))
     raw = "".join(lines[1:end])
     try:
         meta = yaml.load(raw, Loader=_Loader) if raw.strip() else {}  # noqa: S506 - safe
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         raise ContentError(line + 2 if line is not None else 1,
-                           f"invalid front matter: {problem}") from None
+                           N_("invalid front matter: %(detail)s", detail=problem)) from None
     if not isinstance(meta, dict):
-        raise ContentError(2, "front matter must be a mapping of 'key: value' lines")
+        raise ContentError(2, N_("front matter must be a mapping of 'key: value' lines"))
     return Document(meta=meta, body="".join(lines[end + 1:]), body_line=end + 2)
 
 

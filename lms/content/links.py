@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
+from lms.content.messages import N_, Message
 from lms.content.problems import ContentProblem
 from lms.content.severity import warning
 
@@ -62,7 +63,8 @@ class LinkRewriter:
         target = self.resolve(unquote(parts.path))
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         if target is None:
-            self._warn(url, f"link '{url}' leaves the course folders; it will not work on the site")
+            self._warn(url, N_("link '%(url)s' leaves the course folders; it will not work on the "
+                               "site", url=url))
             return url
         course, rest = target
         if rest == COURSE_FILE:
@@ -71,8 +73,8 @@ class LinkRewriter:
         if rest.lower().endswith(".md"):
             match = LESSON_FILE.match(rest)
             if match is None:
-                self._warn(url, f"link '{url}' points to a Markdown file that is not a lesson "
-                                "(lesson files are named NN-<slug>.md)")
+                self._warn(url, N_("link '%(url)s' points to a Markdown file that is not a "
+                                   "lesson (lesson files are named NN-<slug>.md)", url=url))
                 return url
             self._ref(url, course, rest)
             return lesson_url(course, match.group(2)) + fragment
@@ -97,7 +99,7 @@ class LinkRewriter:
     def _ref(self, url: str, course: str, filename: str) -> None:
         self.refs.append(LinkRef(self.path, self._line_of(url), course, filename))
 
-    def _warn(self, url: str, message: str) -> None:
+    def _warn(self, url: str, message: Message) -> None:
         self.problems.append(warning(self.path, self._line_of(url), message))
 
     def _line_of(self, url: str) -> int:

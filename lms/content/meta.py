@@ -8,10 +8,14 @@ from typing import Any
 
 from lms.content.frontmatter import meta_line
 from lms.content.links import SLUG
+from lms.content.messages import N_, Message
 from lms.content.problems import ContentProblem
 from lms.content.severity import is_warning, warning
 
-SLUG_RULE = "lowercase letters, digits and '-', starting with a letter or digit"
+
+
+def slug_rule() -> Message:
+    return N_("lowercase letters, digits and '-', starting with a letter or digit")
 
 
 class MetaReader:
@@ -25,9 +29,12 @@ class MetaReader:
         for key in meta:
             if str(key) not in allowed:
                 close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
-                hint = f" (did you mean '{close[0]}'?)" if close else \
-                    f" (known keys: {', '.join(sorted(allowed))})"
-                self.error(str(key), f"unknown key '{key}'{hint}")
+                if close:
+                    self.error(str(key), N_("unknown key '%(key)s' (did you mean '%(hint)s'?)",
+                                            key=str(key), hint=close[0]))
+                else:
+                    self.error(str(key), N_("unknown key '%(key)s' (known keys: %(known)s)",
+                                            key=str(key), known=", ".join(sorted(allowed))))
 
     @property
     def ok(self) -> bool:
@@ -36,10 +43,10 @@ class MetaReader:
     def line(self, key: str) -> int:
         return meta_line(self.text, key)
 
-    def error(self, key: str, message: str) -> None:
+    def error(self, key: str, message: Message) -> None:
         self.problems.append(ContentProblem(self.path, self.line(key), message))
 
-    def warn(self, key: str, message: str) -> None:
+    def warn(self, key: str, message: Message) -> None:
         self.problems.append(warning(self.path, self.line(key), message))
 
     def _value(self, key: str) -> Any:
@@ -49,10 +56,10 @@ class MetaReader:
         value = self._value(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.error(key, f"'{key}' is required")
+                self.error(key, N_("'%(key)s' is required", key=key))
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(key, f"'{key}' must be text (put it in quotes)")
+            self.error(key, N_("'%(key)s' must be text (put it in quotes)", key=key))
             return None
         return str(value).strip()
 
@@ -61,10 +68,11 @@ class MetaReader:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(key, f"'{key}' must be a whole number, not {value!r}")
+            self.error(key, N_("'%(key)s' must be a whole number, not %(value)s", key=key,
+                               value=repr(value)))
             return default
         if minimum is not None and value < minimum:
-            self.error(key, f"'{key}' must be at least {minimum}")
+            self.error(key, N_("'%(key)s' must be at least %(minimum)s", key=key, minimum=minimum))
             return default
         return value
 
@@ -73,10 +81,10 @@ class MetaReader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.error(key, f"'{key}' must be a number, not {value!r}")
+            self.error(key, N_("'%(key)s' must be a number, not %(value)s", key=key, value=repr(value)))
             return None
         if minimum is not None and value < minimum:
-            self.error(key, f"'{key}' must be at least {minimum}")
+            self.error(key, N_("'%(key)s' must be at least %(minimum)s", key=key, minimum=minimum))
             return None
         return float(value)
 
@@ -85,7 +93,8 @@ class MetaReader:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.error(key, f"'{key}' must be true or false, not {value!r}")
+            self.error(key, N_("'%(key)s' must be true or false, not %(value)s", key=key,
+                               value=repr(value)))
             return default
         return value
 
@@ -94,7 +103,8 @@ class MetaReader:
         if value is None:
             return None
         if not isinstance(value, str) or value not in options:
-            self.error(key, f"'{key}' must be one of {', '.join(options)}, not {value!r}")
+            self.error(key, N_("'%(key)s' must be one of %(options)s, not %(value)s", key=key,
+                               options=", ".join(options), value=repr(value)))
             return None
         return value
 
@@ -103,7 +113,8 @@ class MetaReader:
         if value is None:
             return None
         if not isinstance(value, str) or not SLUG.match(value):
-            self.error(key, f"'{key}' must be a slug ({SLUG_RULE}), not {value!r}")
+            self.error(key, N_("'%(key)s' must be a slug (%(rule)s), not %(value)s", key=key,
+                               rule=slug_rule(), value=repr(value)))
             return None
         return value
 
@@ -112,15 +123,17 @@ class MetaReader:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.error(key, f"'{key}' must be a list of slugs, e.g. [{value}]"
-                       if isinstance(value, str) else f"'{key}' must be a list of slugs")
+            self.error(key, N_("'%(key)s' must be a list of slugs, e.g. [%(value)s]", key=key,
+                               value=value)
+                       if isinstance(value, str) else N_("'%(key)s' must be a list of slugs", key=key))
             return ()
         slugs: list[str] = []
         for item in value:
             if not isinstance(item, str) or not SLUG.match(item):
-                self.error(key, f"'{key}': {item!r} is not a slug ({SLUG_RULE})")
+                self.error(key, N_("'%(key)s': %(value)s is not a slug (%(rule)s)", key=key,
+                                   value=repr(item), rule=slug_rule()))
             elif item in slugs:
-                self.warn(key, f"'{key}' lists '{item}' twice")
+                self.warn(key, N_("'%(key)s' lists '%(item)s' twice", key=key, item=item))
             else:
                 slugs.append(item)
         return tuple(slugs)

@@ -1,7 +1,7 @@
 """The certification program, ``courses/program.yml``: levels, partner tiers and margin.
 
-``parse_program`` checks the file's shape (keys, types, ranges) and ``validate_program``
-its references (course and quiz slugs, levels, tiers). Every problem carries the file line
+``parse_program`` checks the file's shape (keys, types, ranges) and
+``program_checks.validate_program`` its references (course and quiz slugs, levels, tiers). Every problem carries the file line
 of the offending entry, found from the YAML node marks.
 """
 
@@ -12,15 +12,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import MappingProxyType
-from typing import Any
 
 import yaml
 from yaml.nodes import Node, ScalarNode
 
 from lms.content.durations import parse_duration
+from lms.content.messages import N_
 from lms.content.problems import ContentProblem
 from lms.content.yaml_errors import yaml_problem
-from lms.content.yaml_reader import Entry, NodeReader, construct, line_of, show, suggest
+from lms.content.yaml_reader import (
+    Entry,
+    Label,
+    NodeReader,
+    construct,
+    line_of,
+    show,
+    sub_label,
+)
 
 PROGRAM_PATH = "courses/program.yml"
 EVIDENCE_NAMES = ("deals_closed", "csat")
@@ -146,81 +154,13 @@ def parse_program(path: str, text: str) -> tuple[Program | None, list[ContentPro
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         return None, [ContentProblem(path, line + 1 if line is not None else 0,
-                                     f"invalid YAML: {problem}")]
+                                     N_("invalid YAML: %(detail)s", detail=problem))]
     if root is None:
-        return None, [ContentProblem(path, 0, "the program is empty; it needs 'certifications'")]
+        return None, [ContentProblem(path, 0, N_("the program is empty; it needs 'certifications'"))]
     program = reader.program(root)
     if reader.problems:
         return None, sorted(reader.problems)
     return program, []
-
-
-def validate_program(program: Program, courses: Mapping[str, Any],
-                     quizzes: Mapping[str, Any]) -> list[ContentProblem]:
-    """Cross-references: course and quiz slugs exist, levels and tiers named exist,
-    and ``requires`` has no cycle."""
-    problems: list[ContentProblem] = []
-
-    def report(message: str, *keys: str) -> None:
-        problems.append(ContentProblem(program.path, program.line_of(*keys), message))
-
-    levels = set(program.levels)
-    for cert in program.certifications:
-        where = ("certifications", cert.level)
-        for slug in cert.courses:
-            if slug not in courses:
-                report(f"certification '{cert.level}': unknown course '{slug}'"
-                       f"{suggest(slug, courses)}", *where, "courses", slug)
-        for quiz, _ in cert.exams:
-            if quiz not in quizzes:
-                report(f"certification '{cert.level}': unknown quiz '{quiz}'"
-                       f"{suggest(quiz, quizzes)}", *where, "exams", quiz)
-        for level in cert.requires:
-            if level not in levels:
-                report(f"certification '{cert.level}' requires unknown level '{level}'"
-                       f"{suggest(level, levels)}", *where, "requires", level)
-            elif level == cert.level:
-                report(f"certification '{cert.level}' requires itself", *where, "requires", level)
-    for cycle in _requires_cycles(program):
-        first = cycle[0]
-        report("requires form a cycle: " + " -> ".join(cycle + (first,)),
-               "certifications", first, "requires", cycle[1 % len(cycle)])
-    for tier in program.tiers:
-        for level, _ in tier.certified:
-            if level not in levels:
-                report(f"tier '{tier.key}': unknown certification level '{level}'"
-                       f"{suggest(level, levels)}", "tiers", tier.key, "certified", level)
-    tier_keys = {tier.key for tier in program.tiers}
-    for key, _ in program.margin.certification_bonus:
-        if key not in tier_keys:
-            report(f"margin certification_bonus: unknown tier '{key}'{suggest(key, tier_keys)}",
-                   "margin", "certification_bonus", key)
-    for level, _ in program.points.certification:
-        if level not in levels:
-            report(f"points certification: unknown certification level '{level}'"
-                   f"{suggest(level, levels)}", "points", "certification", level)
-    return sorted(problems)
-
-
-def _requires_cycles(program: Program) -> list[tuple[str, ...]]:
-    """Each cycle of two or more levels once, starting at its first level in file order."""
-    graph = {c.level: [r for r in c.requires if r != c.level] for c in program.certifications}
-    order = {level: rank for rank, level in enumerate(program.levels)}
-    cycles: set[tuple[str, ...]] = set()
-
-    def walk(level: str, trail: tuple[str, ...]) -> None:
-        if level in trail:
-            cycle = trail[trail.index(level):]
-            start = min(range(len(cycle)), key=lambda i: order[cycle[i]])
-            cycles.add(cycle[start:] + cycle[:start])
-            return
-        for nxt in graph.get(level, ()):
-            walk(nxt, trail + (level,))
-
-    for level in graph:
-        walk(level, ())
-    return sorted(cycles, key=lambda c: order[c[0]])
-
 
 
 class _ProgramReader(NodeReader):
@@ -228,13 +168,13 @@ class _ProgramReader(NodeReader):
 
 
     def program(self, root: Node) -> Program | None:
-        top = self.mapping(root, "the program", _TOP_KEYS)
+        top = self.mapping(root, N_("the program"), _TOP_KEYS)
         if top is None:
             return None
         if "certifications" not in top:
-            self.problem(root, "the program needs 'certifications'")
+            self.problem(root, N_("the program needs 'certifications'"))
         if "tiers" not in top:
-            self.problem(root, "the program needs 'tiers' (partner company tiers, lowest first)")
+            self.problem(root, N_("the program needs 'tiers' (partner company tiers, lowest first)"))
         certs = self.certifications(top["certifications"]) if "certifications" in top else ()
         tiers = self.tiers(top["tiers"]) if "tiers" in top else ()
         margin = self.margin(top["margin"]) if "margin" in top else MarginRule()
@@ -250,7 +190,7 @@ class _ProgramReader(NodeReader):
         if levels is None:
             return ()
         if not levels:
-            self.problem(node, "'certifications' needs at least one level")
+            self.problem(node, N_("'certifications' needs at least one level"))
         return tuple(c for rank, (level, pair) in enumerate(levels.items())
                      if (c := self.certification(level, pair, rank)) is not None)
 
@@ -259,39 +199,40 @@ class _ProgramReader(NodeReader):
         where = ("certifications", level)
         self.lines[where] = line_of(key_node)
         if not _SLUG.match(level):
-            self.problem(key_node, f"certification level '{level}' must be lowercase letters, "
-                                   "digits and '-'")
-        fields = self.mapping(node, f"certification '{level}'", _CERT_KEYS)
+            self.problem(key_node, N_("certification level '%(level)s' must be lowercase "
+                                      "letters, digits and '-'", level=level))
+        label = N_("certification '%(level)s'", level=level)
+        fields = self.mapping(node, label, _CERT_KEYS)
         if fields is None:
             return None
-        label = f"certification '{level}'"
         title = self.title(fields, key_node, label)
-        requires = self.names(fields.get("requires"), f"{label} requires", where + ("requires",),
+        requires = self.names(fields.get("requires"), sub_label(label, "requires"), where + ("requires",),
                               _SLUG)
-        courses = self.names(fields.get("courses"), f"{label} courses", where + ("courses",), _SLUG)
-        exams = self.thresholds(fields.get("exams"), f"{label} exams", where + ("exams",),
+        courses = self.names(fields.get("courses"), sub_label(label, "courses"), where + ("courses",), _SLUG)
+        exams = self.thresholds(fields.get("exams"), sub_label(label, "exams"), where + ("exams",),
                                 allowed=None, low=0, high=100, unit="percent")
-        evidence = self.thresholds(fields.get("evidence"), f"{label} evidence",
+        evidence = self.thresholds(fields.get("evidence"), sub_label(label, "evidence"),
                                    where + ("evidence",), allowed=EVIDENCE_NAMES, low=0, high=None,
                                    ranges={"csat": (CSAT_MIN, CSAT_MAX)})
-        approvals = self.names(fields.get("approvals"), f"{label} approvals",
+        approvals = self.names(fields.get("approvals"), sub_label(label, "approvals"),
                                where + ("approvals",), _NAME)
         if "practical" in approvals:
-            self.problem(fields["approvals"][1], f"{label}: 'practical' is a requirement of its "
-                                                 "own; write 'practical: true' instead")
-        practical = self.boolean(fields.get("practical"), f"{label} practical")
+            self.problem(fields["approvals"][1], N_("%(label)s: 'practical' is a requirement of "
+                                                    "its own; write 'practical: true' instead",
+                                                    label=label))
+        practical = self.boolean(fields.get("practical"), sub_label(label, "practical"))
         valid_for = self.valid_for(fields.get("valid_for"), label)
         guard = self.course_guard(fields.get("courses_before_exam"), label)
         return Certification(level, title, requires, courses, exams, bool(practical), evidence,
                              approvals, valid_for, rank, guard)
 
-    def course_guard(self, entry: Entry | None, label: str) -> str:
+    def course_guard(self, entry: Entry | None, label: Label) -> str:
         if entry is None:
             return "warn"
         value = construct(entry[1]) if isinstance(entry[1], ScalarNode) else None
         if value not in COURSE_GUARDS:
-            self.problem(entry[1], f"{label} courses_before_exam must be 'warn' or 'block', "
-                                   f"not {show(entry[1])}")
+            self.problem(entry[1], N_("%(label)s courses_before_exam must be 'warn' or 'block', "
+                                      "not %(value)s", label=label, value=show(entry[1])))
             return "warn"
         return value
 
@@ -302,30 +243,31 @@ class _ProgramReader(NodeReader):
         if entries is None:
             return ()
         if not entries:
-            self.problem(node, "'tiers' needs at least one tier")
+            self.problem(node, N_("'tiers' needs at least one tier"))
         tiers = []
         for rank, (key, (tier_key_node, tier_node)) in enumerate(entries.items()):
             where = ("tiers", key)
             self.lines[where] = line_of(tier_key_node)
-            label = f"tier '{key}'"
+            label = N_("tier '%(key)s'", key=key)
             if not _SLUG.match(key):
-                self.problem(tier_key_node, f"{label}: a tier key must be lowercase letters, "
-                                            "digits and '-'")
+                self.problem(tier_key_node, N_("%(label)s: a tier key must be lowercase letters, "
+                                               "digits and '-'", label=label))
             fields = self.mapping(tier_node, label, _TIER_KEYS)
             if fields is None:
                 continue
-            certified = self.thresholds(fields.get("certified"), f"{label} certified",
+            certified = self.thresholds(fields.get("certified"), sub_label(label, "certified"),
                                         where + ("certified",), allowed=None, low=1, high=None,
                                         unit="people", whole=True)
             tier = Tier(key, self.title(fields, tier_key_node, label),
                         tuple((level, int(n)) for level, n in certified),
-                        self.count(fields.get("deals_closed"), f"{label} deals_closed"),
-                        self.count(fields.get("annual_revenue"), f"{label} annual_revenue"),
-                        self.boolean(fields.get("target_met"), f"{label} target_met"), rank)
+                        self.count(fields.get("deals_closed"), sub_label(label, "deals_closed")),
+                        self.count(fields.get("annual_revenue"), sub_label(label, "annual_revenue")),
+                        self.boolean(fields.get("target_met"), sub_label(label, "target_met")), rank)
             if rank == 0 and tier.has_requirements:
                 # Every company must hold some tier, so the lowest one asks for nothing.
-                self.problem(tier_key_node, f"{label} is the lowest tier and must have no "
-                                            "requirements: every company holds it")
+                self.problem(tier_key_node, N_("%(label)s is the lowest tier and must have no "
+                                               "requirements: every company holds it",
+                                               label=label))
             tiers.append(tier)
         return tuple(tiers)
 
@@ -374,12 +316,13 @@ class _ProgramReader(NodeReader):
         for name, (_key, value_node) in fields.items():
             value = construct(value_node)
             if value is None or isinstance(value, (list, dict)) or not str(value).strip():
-                self.problem(value_node, f"track '{name}': the title must be a non-empty text")
+                self.problem(value_node, N_("track '%(name)s': the title must be a non-empty text",
+                                            name=name))
                 continue
             titles.append((name, str(value).strip()))
         return tuple(titles)
 
-    def valid_for(self, entry: Entry | None, label: str) -> timedelta | None:
+    def valid_for(self, entry: Entry | None, label: Label) -> timedelta | None:
         if entry is None:
             return None
         node = entry[1]
@@ -388,15 +331,15 @@ class _ProgramReader(NodeReader):
             return None  # "valid_for: ~" spells out "never expires"
         # A bare number would read as minutes; a certification's life never is.
         if not isinstance(value, str):
-            self.problem(node, f"{label} valid_for must be a duration with a unit, e.g. 2y or "
-                               f"730d, not {show(node)}")
+            self.problem(node, N_("%(label)s valid_for must be a duration with a unit, e.g. 2y "
+                                  "or 730d, not %(value)s", label=label, value=show(node)))
             return None
         try:
             duration = parse_duration(value)
         except ValueError as exc:
-            self.problem(node, f"{label} valid_for: {exc}")
+            self.problem(node, N_("%(label)s valid_for: %(detail)s", label=label, detail=exc.args[0]))
             return None
         if duration <= timedelta(0):
-            self.problem(node, f"{label} valid_for must be longer than zero")
+            self.problem(node, N_("%(label)s valid_for must be longer than zero", label=label))
             return None
         return duration

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from lms.content.markdown import render_inline, render_markdown
+from lms.content.messages import N_
 from lms.content.problems import ContentError
 from lms.rules.answers import compile_answer_pattern, normalise_text, parse_number
 
@@ -117,11 +118,11 @@ def parse_question(block: QuestionBlock) -> Question:
     if attrs.essay:
         extra = choice_lines[:1] or answer_lines[:1]
         if extra:
-            raise ContentError(extra[0][0], "an essay question takes no choices or '=' answers")
+            raise ContentError(extra[0][0], N_("an essay question takes no choices or '=' answers"))
         kind, choices, accepted = "essay", (), ()
     elif choice_lines and answer_lines:
         line = max(choice_lines[0][0], answer_lines[0][0])
-        raise ContentError(line, "a question has either choices or '=' answers, not both")
+        raise ContentError(line, N_("a question has either choices or '=' answers, not both"))
     elif choice_lines:
         kind, choices = _parse_choices(question_id, choice_lines, block.heading_line)
         accepted = ()
@@ -131,15 +132,17 @@ def parse_question(block: QuestionBlock) -> Question:
     else:
         raise ContentError(
             block.heading_line,
-            "the question has no answers: add choices, '=' answers, or mark it {essay}",
+            N_("the question has no answers: add choices, '=' answers, or mark it {essay}"),
         )
     if rubric is not None and kind != "essay":
-        raise ContentError(rubric[0], "a '> rubric:' block belongs to an {essay} question only")
+        raise ContentError(rubric[0], N_("a '> rubric:' block belongs to an {essay} question only"))
     if attrs.partial and kind != "multiple":
-        raise ContentError(block.heading_line, "'partial' only applies to a [ ] / [x] question")
+        raise ContentError(block.heading_line,
+                           N_("'partial' only applies to a [ ] / [x] question"))
     if attrs.partial and any(choice.weight is not None for choice in choices):
         raise ContentError(block.heading_line,
-                           "'partial' and choice weights do not mix: the weights give the credit")
+                           N_("'partial' and choice weights do not mix: the weights give the "
+                              "credit"))
 
     return Question(
         id=question_id,
@@ -162,23 +165,25 @@ def _split_attributes(heading: str, line: int) -> tuple[str, _Attributes]:
     stem, values = (match["stem"], match["attrs"]) if match else (heading, "")
     stem = stem.strip()
     if not stem:
-        raise ContentError(line, "the question heading has no text")
+        raise ContentError(line, N_("the question heading has no text"))
     found: dict[str, object] = {}
     for token in values.replace(",", " ").split():
         name, _, value = token.partition("=")
         if name in found:
-            raise ContentError(line, f"attribute '{name}' is given twice")
+            raise ContentError(line, N_("attribute '%(name)s' is given twice", name=name))
         if name == "points" and value:
             found[name] = _parse_points(value, line)
         elif name == "id" and value:
             if not _EXPLICIT_ID.fullmatch(value):
-                raise ContentError(line, f"id={value} is not a valid id (letters, digits, '-', '_', '.')")
+                raise ContentError(line, N_("id=%(value)s is not a valid id (letters, digits, '-', "
+                                            "'_', '.')", value=value))
             found[name] = value
         elif name in {"essay", "partial"} and not value:
             found[name] = True
         else:
             raise ContentError(
-                line, f"unknown attribute '{token}' (known: points=N, essay, partial, id=some-id)"
+                line, N_("unknown attribute '%(token)s' (known: points=N, essay, partial, "
+                         "id=some-id)", token=token)
             )
     return stem, _Attributes(**found)  # type: ignore[arg-type]
 
@@ -186,7 +191,8 @@ def _split_attributes(heading: str, line: int) -> tuple[str, _Attributes]:
 def _parse_points(value: str, line: int) -> float:
     number = parse_number(value)
     if number is None or "%" in value or not 0 < number <= MAX_POINTS:
-        raise ContentError(line, f"points={value} must be a number above 0 and at most {MAX_POINTS}")
+        raise ContentError(line, N_("points=%(value)s must be a number above 0 and at most %(max)s",
+                                    value=value, max=MAX_POINTS))
     return int(number) if number == int(number) else number
 
 
@@ -226,7 +232,7 @@ def _split_sections(block: QuestionBlock):
         choice, answer = _CHOICE.match(raw), _ANSWER.match(raw)
         if choice or answer:
             if phase == "explanation":
-                raise ContentError(number, "choices and '=' answers go before the '>' explanation")
+                raise ContentError(number, N_("choices and '=' answers go before the '>' explanation"))
             phase = "answers"
             after_choice = bool(choice)
             if choice:
@@ -243,11 +249,11 @@ def _split_sections(block: QuestionBlock):
             line, marker, text = choices[-1]
             choices[-1] = (line, marker, f"{text}\n{raw.strip()}")
         elif phase == "answers":
-            raise ContentError(number, "unexpected text among the answers; "
-                                       "put question text before the choices or '=' lines")
+            raise ContentError(number, N_("unexpected text among the answers; put question "
+                                          "text before the choices or '=' lines"))
         else:
-            raise ContentError(number, "unexpected text after the explanation; "
-                                       "start every explanation line with '> '")
+            raise ContentError(number, N_("unexpected text after the explanation; start every "
+                                          "explanation line with '> '"))
     rubric_block = (rubric_line, "\n".join(rubric)) if rubric is not None else None
     return "\n".join(body), choices, answers, "\n".join(explanation), rubric_block
 
@@ -264,16 +270,17 @@ def _parse_choices(question_id: str, lines, heading_line: int) -> tuple[str, tup
     style = _style(lines[0][1])
     for number, marker, _ in lines:
         if _style(marker) != style:
-            raise ContentError(number, "a question mixes ( ) and [ ] choices; use one kind")
+            raise ContentError(number, N_("a question mixes ( ) and [ ] choices; use one kind"))
     weighted = any(marker.endswith("%") for _, marker, _ in lines)
     choices: list[Choice] = []
     seen: dict[str, int] = {}
     for number, marker, text in lines:
         if not text:
-            raise ContentError(number, "the choice has no text")
+            raise ContentError(number, N_("the choice has no text"))
         choice_id = _choice_id(question_id, text)
         if choice_id in seen:
-            raise ContentError(number, f"the same choice appears twice (also line {seen[choice_id]})")
+            raise ContentError(number, N_("the same choice appears twice (also line %(line)s)",
+                                          line=seen[choice_id]))
         seen[choice_id] = number
         weight = _weight(number, marker, style) if weighted else None
         correct = marker.endswith("x") if weight is None else weight > 0
@@ -282,14 +289,16 @@ def _parse_choices(question_id: str, lines, heading_line: int) -> tuple[str, tup
     correct_lines = [number for number, marker, _ in lines if marker.endswith("x")]
     if style == "radio":
         if not correct_lines:
-            raise ContentError(heading_line, "a ( ) question needs exactly one (x): none is marked")
+            raise ContentError(heading_line,
+                               N_("a ( ) question needs exactly one (x): none is marked"))
         if len(correct_lines) > 1:
-            raise ContentError(correct_lines[1], "a ( ) question needs exactly one (x); "
-                                                 "use [ ] / [x] for several right answers")
+            raise ContentError(correct_lines[1], N_("a ( ) question needs exactly one (x); use "
+                                                    "[ ] / [x] for several right answers"))
         return "single", tuple(choices)
     if not any(choice.correct for choice in choices):
-        raise ContentError(heading_line, "a [ ] question needs at least one [x]"
-                           + (" or a weight above 0%" if weighted else ""))
+        raise ContentError(heading_line,
+                           N_("a [ ] question needs at least one [x] or a weight above 0%")
+                           if weighted else N_("a [ ] question needs at least one [x]"))
     return "multiple", tuple(choices)
 
 
@@ -304,9 +313,11 @@ def _weight(number: int, marker: str, style: str) -> float:
         return 100.0 if flag == "x" else 0.0
     value = float(flag[:-1])
     if style == "radio" and not 0 <= value <= 100:
-        raise ContentError(number, f"a ( ) choice's weight {flag} must be from 0% to 100%")
+        raise ContentError(number, N_("a ( ) choice's weight %(weight)s must be from 0%% to 100%%",
+                                      weight=flag))
     if not -100 <= value <= 100:
-        raise ContentError(number, f"a choice's weight {flag} must be from -100% to 100%")
+        raise ContentError(number, N_("a choice's weight %(weight)s must be from -100%% to 100%%",
+                                      weight=flag))
     return value
 
 
@@ -314,11 +325,11 @@ def _parse_accepted(lines) -> tuple[str, tuple[Answer, ...]]:
     parsed: list[tuple[int, str, NumericAnswer | None, bool]] = []
     for number, text in lines:
         if not text:
-            raise ContentError(number, "an '=' line needs an accepted answer after it")
+            raise ContentError(number, N_("an '=' line needs an accepted answer after it"))
         if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
             pattern = text[1:-1]
             if not pattern or compile_answer_pattern(pattern) is None:
-                raise ContentError(number, f"invalid regular expression {text}")
+                raise ContentError(number, N_("invalid regular expression %(pattern)s", pattern=text))
             parsed.append((number, text, None, False))
             continue
         parsed.append((number, text, *_parse_numeric_key(number, text)))
@@ -326,7 +337,8 @@ def _parse_accepted(lines) -> tuple[str, tuple[Answer, ...]]:
         return "numeric", tuple(numeric for _, _, numeric, _ in parsed)  # type: ignore[misc]
     for number, _, _, has_tolerance in parsed:
         if has_tolerance:
-            raise ContentError(number, "a '+-' tolerance only works when every '=' answer is a number")
+            raise ContentError(number, N_("a '+-' tolerance only works when every '=' answer is a "
+                                          "number"))
     accepted: list[Answer] = []
     for _, text, _, _ in parsed:
         is_regex = len(text) >= 2 and text.startswith("/") and text.endswith("/")
@@ -340,8 +352,9 @@ def _parse_numeric_key(number: int, text: str) -> tuple[NumericAnswer | None, bo
     if match and parse_number(match["value"]) is not None:
         tolerance = parse_number(match["tolerance"])
         if tolerance is None or tolerance < 0 or "%" in match["tolerance"]:
-            raise ContentError(number, f"bad tolerance '{match['tolerance']}': "
-                                       "write a number of 0 or more, e.g. '= 40 +- 0.5'")
+            raise ContentError(number, N_("bad tolerance '%(tolerance)s': write a number of 0 or "
+                                          "more, e.g. '= 40 +- 0.5'",
+                                          tolerance=match["tolerance"]))
         return NumericAnswer(parse_number(match["value"]), tolerance), True  # type: ignore[arg-type]
     value = parse_number(text)
     if value is None:

@@ -19,6 +19,7 @@ from typing import Any
 from lms.content.durations import parse_duration
 from lms.content.frontmatter import meta_line, split_front_matter
 from lms.content.markdown import render_markdown
+from lms.content.messages import N_, Message
 from lms.content.problems import ContentError, ContentProblem
 from lms.content.quiz_questions import (
     Answer,
@@ -111,12 +112,12 @@ def parse_quiz(path: str, text: str) -> tuple[Quiz | None, list[ContentProblem]]
     """Parse one quiz file; ``path`` is relative to the content root."""
     problems: list[ContentProblem] = []
 
-    def report(line: int, message: str) -> None:
+    def report(line: int, message: Message) -> None:
         problems.append(ContentProblem(path, line, message))
 
     slug = PurePosixPath(path).stem
     if not _SLUG.fullmatch(slug):
-        report(0, f"the file name '{slug}' is not a valid slug (a-z, 0-9 and '-')")
+        report(0, N_("the file name '%(slug)s' is not a valid slug (a-z, 0-9 and '-')", slug=slug))
     settings: _Settings | None = None
     intro_html, questions = "", []
     try:
@@ -125,18 +126,19 @@ def parse_quiz(path: str, text: str) -> tuple[Quiz | None, list[ContentProblem]]
         intro, blocks = _split_questions(document.body, document.body_line)
         questions = _parse_questions(blocks, report)
         if not blocks:
-            report(document.body_line, "the quiz has no questions: start each one with '## '")
+            report(document.body_line, N_("the quiz has no questions: start each one with '## '"))
         if settings and settings.draw is not None and blocks and settings.draw > len(blocks):
             # Not an error: a pool may shrink below its draw while a trainer edits it.
             # Every attempt then serves all of them (grading.select_questions).
             problems.append(warning(path, meta_line(text, "draw"),
-                                    f"draw: {settings.draw} is more than the {len(blocks)} "
-                                    "questions in the file; every attempt serves all of them"))
+                                    N_("draw: %(draw)s is more than the %(count)s questions "
+                                       "in the file; every attempt serves all of them",
+                                       draw=settings.draw, count=len(blocks))))
         intro_html = render_markdown(intro).html if intro.strip() else ""
     except ContentError as error:
         report(error.line, error.message)
     except RecursionError:
-        report(0, "the file is nested too deeply to read")
+        report(0, N_("the file is nested too deeply to read"))
     if errors(problems) or settings is None:
         return None, sorted(problems)
     quiz = Quiz(slug=slug, intro_html=intro_html, questions=tuple(questions), path=path,
@@ -149,56 +151,63 @@ def _read_settings(meta: dict[str, Any], text: str, report) -> _Settings | None:
     """Validate the front matter; every bad value is reported on its own line."""
     bad_keys: list[str] = []
 
-    def bad(key: str, message: str) -> None:
+    def bad(key: str, message: Message) -> None:
         bad_keys.append(key)
         report(meta_line(text, key), message)
 
     for key in meta:
         if key not in KNOWN_SETTINGS:
-            bad(str(key), f"unknown setting '{key}' (known: {', '.join(KNOWN_SETTINGS)})")
+            bad(str(key), N_("unknown setting '%(key)s' (known: %(known)s)", key=str(key),
+                              known=", ".join(KNOWN_SETTINGS)))
 
     title = meta.get("title")
     if isinstance(title, (int, float)) and not isinstance(title, bool):
         title = str(title)
     if not isinstance(title, str) or not title.strip():
-        bad("title", "the quiz needs a 'title:' in its front matter")
+        bad("title", N_("the quiz needs a 'title:' in its front matter"))
         title = ""
 
     time_limit = None
     if meta.get("time_limit") is not None:
         time_limit = _duration(meta["time_limit"])
         if time_limit is None or time_limit <= timedelta(0):
-            bad("time_limit", f"time_limit: {meta['time_limit']!r} is not a duration above 0 "
-                              "(e.g. 90s, 30m, 1h30m; omit it for an untimed quiz)")
+            bad("time_limit", N_("time_limit: %(value)s is not a duration above 0 (e.g. 90s, "
+                                 "30m, 1h30m; omit it for an untimed quiz)",
+                                 value=repr(meta["time_limit"])))
 
     pass_mark = _number(meta.get("pass_mark", 80))
     if pass_mark is None or not 0 <= pass_mark <= 100:
-        bad("pass_mark", f"pass_mark: {meta.get('pass_mark')!r} must be a percent from 0 to 100")
+        bad("pass_mark", N_("pass_mark: %(value)s must be a percent from 0 to 100",
+                            value=repr(meta.get("pass_mark"))))
 
     attempts = meta.get("attempts", 0)
     if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 0:
-        bad("attempts", f"attempts: {attempts!r} must be a whole number, 0 for unlimited")
+        bad("attempts", N_("attempts: %(value)s must be a whole number, 0 for unlimited",
+                           value=repr(attempts)))
 
     cooldown = _duration(meta.get("cooldown", 0))
     if cooldown is None:
-        bad("cooldown", f"cooldown: {meta.get('cooldown')!r} is not a duration (e.g. 30m, 24h)")
+        bad("cooldown", N_("cooldown: %(value)s is not a duration (e.g. 30m, 24h)",
+                           value=repr(meta.get("cooldown"))))
 
     draw = meta.get("draw")
     if draw is not None and (isinstance(draw, bool) or not isinstance(draw, int) or draw < 1):
-        bad("draw", f"draw: {draw!r} must be a whole number of questions, 1 or more")
+        bad("draw", N_("draw: %(value)s must be a whole number of questions, 1 or more",
+                       value=repr(draw)))
 
     shuffle = meta.get("shuffle", True)
     if not isinstance(shuffle, bool):
-        bad("shuffle", f"shuffle: {shuffle!r} must be true or false")
+        bad("shuffle", N_("shuffle: %(value)s must be true or false", value=repr(shuffle)))
 
     review = meta.get("review", "after_submit")
     if review not in REVIEW_MODES:
-        bad("review", f"review: {review!r} must be one of {', '.join(REVIEW_MODES)}")
+        bad("review", N_("review: %(value)s must be one of %(options)s", value=repr(review),
+                         options=", ".join(REVIEW_MODES)))
 
     recertify = None
     if meta.get("recertify") is not None:
         recertify = _recertify(meta["recertify"])
-        if isinstance(recertify, str):
+        if isinstance(recertify, Message):
             bad("recertify", recertify)
             recertify = None
 
@@ -209,12 +218,13 @@ def _read_settings(meta: dict[str, Any], text: str, report) -> _Settings | None:
                      review=review, recertify=recertify)
 
 
-_RECERTIFY_HELP = ("write 'recertify: 2026-12-01' (the revision's date) or "
-                   "'recertify: {since: 2026-12-01, within: 90d}'")
+def _recertify_help() -> Message:
+    return N_("write 'recertify: 2026-12-01' (the revision's date) or "
+              "'recertify: {since: 2026-12-01, within: 90d}'")
 
 
-def _recertify(value: object) -> Recertify | str:
-    """``recertify: DATE`` or ``{since: DATE, within: DURATION}``; a string is the error."""
+def _recertify(value: object) -> Recertify | Message:
+    """``recertify: DATE`` or ``{since: DATE, within: DURATION}``; a Message is the error."""
     if value is False:
         return None  # type: ignore[return-value]
     within: object = None
@@ -222,10 +232,11 @@ def _recertify(value: object) -> Recertify | str:
     if isinstance(value, dict):
         unknown = sorted(str(k) for k in value if k not in ("since", "within"))
         if unknown:
-            return f"recertify: unknown key '{unknown[0]}' (known: since, within)"
+            return N_("recertify: unknown key '%(key)s' (known: since, within)", key=unknown[0])
         since, within = value.get("since"), value.get("within")
     if since is True:
-        return f"recertify: true needs a date from which holders must renew: {_RECERTIFY_HELP}"
+        return N_("recertify: true needs a date from which holders must renew: %(help)s",
+                  help=_recertify_help())
     if isinstance(since, str):
         try:
             since = date.fromisoformat(since.strip())
@@ -234,13 +245,14 @@ def _recertify(value: object) -> Recertify | str:
     if isinstance(since, datetime):
         since = since.date()
     if not isinstance(since, date):
-        return f"recertify: {value!r} is not a date: {_RECERTIFY_HELP}"
+        return N_("recertify: %(value)s is not a date: %(help)s", value=repr(value),
+                  help=_recertify_help())
     period = RECERTIFY_WITHIN
     if within is not None:
         period = _duration(within)
         if period is None or period <= timedelta(0):
-            return (f"recertify: within: {within!r} is not a duration above 0 "
-                    "(e.g. 90d, 12w)")
+            return N_("recertify: within: %(value)s is not a duration above 0 (e.g. 90d, 12w)",
+                      value=repr(within))
     return Recertify(datetime(since.year, since.month, since.day, tzinfo=UTC), period)
 
 
@@ -300,8 +312,8 @@ def _parse_questions(blocks: list[QuestionBlock], report) -> list[Question]:
             continue
         if question.id in first_line_of:
             report(block.heading_line,
-                   f"duplicate question id '{question.id}' (also line {first_line_of[question.id]}); "
-                   "give one of them an {id=...} attribute")
+                   N_("duplicate question id '%(id)s' (also line %(line)s); give one of them an "
+                      "{id=...} attribute", id=question.id, line=first_line_of[question.id]))
             continue
         first_line_of[question.id] = block.heading_line
         questions.append(question)

@@ -21,8 +21,10 @@ from lms.content.crossrefs import check_course_levels, check_course_references
 from lms.content.files import FileCache, Stamp, read_text, stamp_of
 from lms.content.last_good import LastGoodCopies
 from lms.content.links import SLUG
+from lms.content.messages import N_
 from lms.content.problems import ContentError, ContentProblem
-from lms.content.program import Program, parse_program, validate_program
+from lms.content.program import Program, parse_program
+from lms.content.program_checks import validate_program
 from lms.content.quizzes import Quiz, parse_quiz
 from lms.content.severity import errors, is_warning
 
@@ -260,7 +262,7 @@ class ContentStore:
             stale.append(PROGRAM_PATH)
         problems: list[ContentProblem] = []
         if not self.root.is_dir():
-            problems.append(ContentProblem(str(self.root), 0, "the content root does not exist"))
+            problems.append(ContentProblem(str(self.root), 0, N_("the content root does not exist")))
         for entry in self._courses.values():
             problems += entry.problems
         for entry in self._quizzes.values():
@@ -314,5 +316,6 @@ def _guarded(rel: str, parse: Callable[[], tuple[Any, list[ContentProblem]]]
         return parse()
     except Exception as exc:
         log.exception("parsing %s failed", rel)
-        return None, [ContentProblem(rel, 0, f"internal error while reading this file "
-                                             f"({type(exc).__name__}); please report it")]
+        return None, [ContentProblem(rel, 0, N_("internal error while reading this file "
+                                                "(%(error)s); please report it",
+                                                error=type(exc).__name__))]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from lms.content.durations import parse_duration
+from lms.content.messages import N_
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com",
@@ -16,7 +17,6 @@ _YOUTUBE_PATH_PREFIXES = ("/embed/", "/shorts/", "/live/", "/v/")
 _VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
 _VIMEO_HASH = re.compile(r"^[0-9a-f]{6,}$")
 
-SUPPORTED = "a YouTube or Vimeo link, or an https URL of an .mp4 file"
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,15 @@ class Video:
 
 
 def parse_video(url: object, local_url: Callable[[str], str | None] | None = None) -> Video:
-    """Recognise a video URL; raises ValueError naming what is supported.
+    """Recognise a video URL; raises ValueError naming what is supported (its first
+    argument a Message).
 
     ``local_url`` maps a relative path (an .mp4 kept next to the lesson) to its site
     URL, or None when the path leaves the course folder.
     """
     if not isinstance(url, str) or not url.strip():
-        raise ValueError(f"video must be a URL: {SUPPORTED}")
+        raise ValueError(N_("video must be a URL: a YouTube or Vimeo link, or an https URL of "
+                            "an .mp4 file"))
     url = url.strip()
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -48,8 +50,10 @@ def parse_video(url: object, local_url: Callable[[str], str | None] | None = Non
             local = local_url(url)
             if local is not None:
                 return Video("mp4", url, local)
-        raise ValueError("an .mp4 video must be an https URL or a file inside the course folder")
-    raise ValueError(f"unsupported video URL {url!r}: use {SUPPORTED}")
+        raise ValueError(N_("an .mp4 video must be an https URL or a file inside the course "
+                            "folder"))
+    raise ValueError(N_("unsupported video URL %(url)s: use a YouTube or Vimeo link, or an "
+                        "https URL of an .mp4 file", url=repr(url)))
 
 
 def _youtube_embed(parts, host: str) -> str:
@@ -63,7 +67,7 @@ def _youtube_embed(parts, host: str) -> str:
     else:
         video_id = ""
     if not _YOUTUBE_ID.match(video_id):
-        raise ValueError(f"no YouTube video id in {parts.geturl()!r}")
+        raise ValueError(N_("no YouTube video id in %(url)s", url=repr(parts.geturl())))
     embed = f"https://www.youtube-nocookie.com/embed/{video_id}"
     start = _start_seconds(query.get("t", query.get("start", [""]))[0])
     return f"{embed}?start={start}" if start else embed
@@ -86,7 +90,7 @@ def _vimeo_embed(parts) -> str:
             video_id = segment
             break
     else:
-        raise ValueError(f"no Vimeo video id in {parts.geturl()!r}")
+        raise ValueError(N_("no Vimeo video id in %(url)s", url=repr(parts.geturl())))
     # Unlisted videos carry a privacy hash: vimeo.com/<id>/<hash> or ?h=<hash>.
     private = parse_qs(parts.query).get("h", [""])[0]
     rest = segments[index + 1:index + 2]

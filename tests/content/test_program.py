@@ -8,7 +8,8 @@ from textwrap import dedent
 
 import pytest
 
-from lms.content.program import parse_program, validate_program
+from lms.content.program import parse_program
+from lms.content.program_checks import validate_program
 
 PATH = "courses/program.yml"
 REPO_PROGRAM = Path(__file__).resolve().parents[2] / "courses" / "program.yml"

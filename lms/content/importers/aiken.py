@@ -14,6 +14,7 @@ import re
 
 from lms.content.importers.model import Draft, Reading, Refusal
 from lms.content.importers.text import plain_to_markdown
+from lms.content.messages import N_
 
 _OPTION = re.compile(r"^(?P<letter>[A-Z])[).][ \t]+(?P<text>.*)$")
 _ANSWER = re.compile(r"^ANSWER:\s*(?P<letter>\S?)")
@@ -39,33 +40,37 @@ def read_aiken(source: str) -> Reading:
             if broken:
                 reading.refusals.append(broken)
             elif not text:
-                reading.refusals.append(Refusal(number, "ANSWER: without a question before it"))
+                reading.refusals.append(Refusal(number, N_("ANSWER: without a question before it")))
             else:
                 _finish(reading, start, text, options, answer["letter"], number)
             reset()
         elif option:
             if not text and broken is None:
-                broken = Refusal(number, "a choice without a question before it")
+                broken = Refusal(number, N_("a choice without a question before it"))
             options.append((option["letter"], option["text"].strip()))
         else:
             if options and broken is None:
-                broken = Refusal(start, f"line {number} is neither a choice (A) ...) nor "
-                                        "'ANSWER: X'; the question's choices were not finished")
+                broken = Refusal(start, N_("line %(line)s is neither a choice (A) ...) nor "
+                                           "'ANSWER: X'; the question's choices were not "
+                                           "finished", line=number))
             if not text:
                 start = number
             text.append(line)
     if text or options:
-        reading.refusals.append(broken or Refusal(start or 1, "the question has no 'ANSWER: X' line"))
+        reading.refusals.append(broken or Refusal(start or 1,
+                                                           N_("the question has no 'ANSWER: X' line")))
     return reading
 
 
 def _finish(reading: Reading, start: int, text: list[str], options, letter: str, line: int):
     letters = [found for found, _ in options]
     if len(options) < 2:
-        reading.refusals.append(Refusal(start, "a question needs at least two choices (A) ... B) ...)"))
+        reading.refusals.append(Refusal(start, N_("a question needs at least two choices (A) ... B) "
+                                                  "...)")))
     elif letter not in letters:
-        reading.refusals.append(Refusal(line, f"ANSWER: {letter or '(nothing)'} is not one of the "
-                                              f"choices {', '.join(letters)}"))
+        reading.refusals.append(Refusal(line, N_(
+            "ANSWER: %(answer)s is not one of the choices %(choices)s",
+            answer=letter or N_("(nothing)"), choices=", ".join(letters))))
     else:
         reading.drafts.append(Draft(
             line=start, kind="single", text=plain_to_markdown("\n".join(text)),

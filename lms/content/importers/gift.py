@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from lms.content.importers.model import Draft, Reading, Refusal
 from lms.content.importers.text import to_markdown
+from lms.content.messages import N_, Message
 
 # Escapes become private-use characters while the structure is read, as Moodle does.
 _ESCAPES = {"\\:": "\ue03a", "\\#": "\ue023", "\\=": "\ue03d", "\\{": "\ue07b",
@@ -47,14 +48,16 @@ def _read_block(block: list[tuple[int, str]], reading: Reading) -> None:
     try:
         draft = _read_question(first, _escape(text))
     except _Refused as refusal:
-        reading.refusals.append(Refusal(first, str(refusal)))
+        reading.refusals.append(Refusal(first, refusal.message))
         return
     if draft is not None:
         reading.drafts.append(draft)
 
 
 class _Refused(Exception):
-    pass
+    def __init__(self, message: Message):
+        super().__init__(message)
+        self.message = message
 
 
 def _escape(text: str) -> str:
@@ -85,9 +88,10 @@ def _read_question(line: int, text: str) -> Draft | None:
             title, text = text[:end].translate(_UNESCAPE).strip(), text[end + 2:].strip()
     start, finish = text.find("{"), text.find("}")
     if start < 0 and finish < 0:
-        raise _Refused("a description (text without a question) is not imported")
+        raise _Refused(N_("a description (text without a question) is not imported"))
     if start < 0 or finish < 0 or finish < start:
-        raise _Refused("the answers need both braces, '{' then '}' (write \\{ or \\} for a brace)")
+        raise _Refused(N_("the answers need both braces, '{' then '}' (write \\{ or \\} for a "
+                          "brace)"))
     answers = text[start + 1:finish].strip()
     blank = "" if text.endswith("}") else "_____"
     question_text = text[:start] + blank + text[finish + 1:]
@@ -101,7 +105,7 @@ def _read_question(line: int, text: str) -> Draft | None:
     reader = {"essay": _essay, "numeric": _numeric, "multichoice": _multichoice,
               "truefalse": _truefalse, "shortanswer": _short_answer}.get(kind)
     if reader is None:
-        raise _Refused("matching questions cannot be expressed in a quiz file; left out")
+        raise _Refused(N_("matching questions cannot be expressed in a quiz file; left out"))
     reader(draft, answers, text_format)
     if general.strip():
         feedback, feedback_format = _with_format(general, text_format)
@@ -153,7 +157,7 @@ def _multichoice(draft: Draft, answers: str, text_format: str) -> None:
     single = "=" in answers
     parts = _split(answers.replace("=", "~="), "~")
     if len(parts) < 2:
-        raise _Refused("a multiple-choice question needs at least two answers")
+        raise _Refused(N_("a multiple-choice question needs at least two answers"))
     for part in parts:
         if part.startswith("="):
             weight, part = 100.0, part[1:]
@@ -162,10 +166,11 @@ def _multichoice(draft: Draft, answers: str, text_format: str) -> None:
         value, value_format, feedback = _with_feedback(part, text_format)
         choice = to_markdown(value, value_format)
         if weight > 100 or weight < -100:
-            raise _Refused(f"the weight {weight:g}% is outside -100% to 100%")
+            raise _Refused(N_("the weight %(weight)s is outside -100%% to 100%%",
+                              weight=format(weight, "g") + "%"))
         if single and weight < 0:
-            raise _Refused("a negative weight in a one-answer question takes marks away in "
-                           "Moodle; a quiz file has no negative marks")
+            raise _Refused(N_("a negative weight in a one-answer question takes marks away in "
+                              "Moodle; a quiz file has no negative marks"))
         draft.choices.append((choice, weight))
         if feedback:
             draft.feedback.append(f"- **{_inline(choice)}**: {_inline(feedback)}")
@@ -191,18 +196,20 @@ def _ordered_keys(parts, read, label) -> list:
     for part in parts:
         weight, part = _weight(part, 100.0)
         if weight not in (0.0, 100.0):
-            raise _Refused(f"partial credit ({weight:g}%) for an answer has no form in a quiz file")
+            raise _Refused(N_("partial credit (%(weight)s) for an answer has no form in a quiz file",
+                              weight=format(weight, "g") + "%"))
         value, feedback = read(part)
         if weight == 100.0:
             if seen_zero:
-                raise _Refused("a 0% answer before a full-credit one changes which answer "
-                               "Moodle matches first; put full-credit answers first")
+                raise _Refused(N_("a %(zero)s answer before a full-credit one changes which "
+                                  "answer Moodle matches first; put full-credit answers first",
+                                  zero="0%"))
             keys.append(value)
         seen_zero = seen_zero or weight == 0.0
         if feedback:
             label(value, feedback, weight)
     if not keys:
-        raise _Refused("the question has no full-credit answer")
+        raise _Refused(N_("the question has no full-credit answer"))
     return keys
 
 
@@ -210,7 +217,7 @@ def _short_answer(draft: Draft, answers: str, text_format: str) -> None:
     def read(part: str):
         value, _, feedback = _with_feedback(part, text_format)
         if not value:
-            raise _Refused("an empty '=' answer")
+            raise _Refused(N_("an empty '=' answer"))
         return value, feedback
 
     def label(value, feedback, weight):
@@ -235,7 +242,7 @@ def _numeric(draft: Draft, answers: str, text_format: str) -> None:
 
     parts = _split(answers, "=")
     if not parts:
-        raise _Refused("a numeric question needs an answer after '#'")
+        raise _Refused(N_("a numeric question needs an answer after '#'"))
     draft.kind = "numeric"
     draft.numbers = _ordered_keys(parts, read, label)
     if wrong:
@@ -256,7 +263,8 @@ def _number_key(answer: str) -> tuple[str, str]:
             return _decimal(value), _decimal(abs(tolerance))
         return _decimal(Decimal(answer.strip())), "0"
     except (InvalidOperation, ValueError):
-        raise _Refused(f"'{answer}' is not a number, a number:tolerance or a low..high range") from None
+        raise _Refused(N_("'%(value)s' is not a number, a number:tolerance or a low..high range",
+                          value=answer)) from None
 
 
 def _decimal(value: Decimal) -> str:

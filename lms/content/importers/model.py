@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lms.content.messages import Message
+
 
 @dataclass
 class Draft:
@@ -26,7 +28,11 @@ class Draft:
 @dataclass(frozen=True)
 class Refusal:
     line: int
-    message: str
+    message: Message  # a str: its English text (lms import-quiz prints it)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.message, Message):
+            raise TypeError(f"a refusal's message must be a Message (N_(...)), not {self.message!r}")
 
 
 @dataclass

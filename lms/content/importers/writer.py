@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from lms.content.importers.model import Draft, Refusal
+from lms.content.messages import N_, Message
 from lms.content.quizzes import parse_quiz
 from lms.content.severity import errors
 from lms.rules.answers import parse_number
@@ -113,10 +114,22 @@ def write_quiz(title: str, drafts: list[Draft]) -> tuple[str | None, list[Refusa
             if id(owner[1]) not in dropped:
                 dropped.add(id(owner[1]))
                 # Lines of the written file mean nothing to the reader of the source file.
-                message = re.sub(r" \(also line \d+\)", "", problem.message)
-                refusals.append(Refusal(owner[1].line, message))
+                refusals.append(Refusal(owner[1].line, _without_line(problem.message)))
         kept = [draft for draft in kept if id(draft) not in dropped]
     return None, refusals, 0
+
+
+def _without_line(message: Message) -> Message:
+    """The quiz parser's message without "(also line N)": lines of the written file mean
+    nothing to the reader of the source file."""
+    if "line" not in message.params:
+        return message
+    if message.msgid.startswith("duplicate question id"):
+        return N_("duplicate question id '%(id)s'; give one of them an {id=...} attribute",
+                  id=message.params["id"])
+    if message.msgid.startswith("the same choice appears twice"):
+        return N_("the same choice appears twice")
+    return message
 
 
 def _assemble(title: str, drafts: list[Draft], ids) -> tuple[str, list[tuple[int, Draft]]]:
