@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Float, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from lms.content.program import Program
@@ -69,11 +69,44 @@ def program_or_none() -> Program | None:
 # only the bound values vary.
 _CERTIFICATIONS_OF = (select(Certification).where(Certification.user_id == bindparam("uid"))
                       .order_by(Certification.awarded_at.desc()))
-_EXAM_PASSES = (select(Attempt.quiz_slug, Attempt.percent, Attempt.submitted_at,
-                       Attempt.graded_at, Attempt.started_at)
-                .where(Attempt.user_id == bindparam("uid"), Attempt.passed.is_(True),
-                       Attempt.quiz_slug.in_(bindparam("quizzes", expanding=True))))
-_SIGNOFFS = select(Signoff.level, Signoff.requirement).where(Signoff.user_id == bindparam("uid"))
+_NO_TEXT, _NO_NUMBER = cast(null(), String), cast(null(), Float)
+_NO_TIME = cast(null(), Certification.awarded_at.type)
+# Everything the rules read about one person in one round trip (the home page, /api/v1/me
+# and every certification check ask for it): exam passes, sign-offs, evidence and the
+# certifications held, one row each, told apart by the first column.
+_FACT_ROWS = union_all(
+    select(literal("pass").label("kind"), Attempt.quiz_slug.label("s1"),
+           _NO_TEXT.label("s2"), _NO_TEXT.label("s3"), Attempt.percent.label("f1"),
+           _NO_NUMBER.label("f2"), Attempt.submitted_at.label("d1"),
+           Attempt.graded_at.label("d2"), Attempt.started_at.label("d3"))
+    .where(Attempt.user_id == bindparam("uid"), Attempt.passed.is_(True),
+           Attempt.quiz_slug.in_(bindparam("quizzes", expanding=True))),
+    select(literal("signoff"), Signoff.level, Signoff.requirement, _NO_TEXT, _NO_NUMBER,
+           _NO_NUMBER, _NO_TIME, _NO_TIME, _NO_TIME)
+    .where(Signoff.user_id == bindparam("uid")),
+    select(literal("evidence"), _NO_TEXT, _NO_TEXT, _NO_TEXT,
+           cast(PersonEvidence.deals_closed, Float), PersonEvidence.csat,
+           _NO_TIME, _NO_TIME, _NO_TIME)
+    .where(PersonEvidence.user_id == bindparam("uid")),
+    select(literal("cert"), Certification.level, Certification.current_key, Certification.id,
+           _NO_NUMBER, _NO_NUMBER, Certification.awarded_at, Certification.expires_at,
+           Certification.revoked_at)
+    .where(Certification.user_id == bindparam("uid")),
+)
+_CERTIFICATIONS_OF = (select(Certification).where(Certification.user_id == bindparam("uid"))
+                      .order_by(Certification.awarded_at.desc()))
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """What the rules and the home page read of one certification (not an entity)."""
+
+    id: str
+    level: str
+    awarded_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    current_key: str | None
 
 
 def certifications_of(user_id: int) -> list[Certification]:
@@ -99,32 +132,39 @@ def best_graded_percent(user_id: int) -> dict[str, float]:
 
 
 def person_facts(user: User, courses, program: Program, *,
-                 completed: set[str] | None = None,
-                 certificates: list[Certification] | None = None) -> PersonFacts:
-    """Everything the rules need about one person, in five small queries (fewer when the
-    caller already knows the completed courses or has read the certifications)."""
+                 completed: set[str] | None = None) -> PersonFacts:
+    """Everything the rules need about one person (one query, two when the caller does
+    not know the completed courses)."""
+    return person_facts_and_held(user, courses, program, completed=completed)[0]
+
+
+def person_facts_and_held(user: User, courses, program: Program, *,
+                          completed: set[str] | None = None
+                          ) -> tuple[PersonFacts, list[HeldRow]]:
+    """The person's facts, and their certifications newest first (HeldRow)."""
     quizzes = sorted({quiz for cert in program.certifications for quiz, _ in cert.exams})
-    passes = []
-    if quizzes:
-        rows = db.session.execute(_EXAM_PASSES, {"uid": user.id, "quizzes": quizzes})
-        for quiz, percent, submitted_at, graded_at, started_at in rows:
-            # The moment the person sat the exam counts (renewal windows), not the grading.
-            passes.append(ExamPass(quiz, percent or 0.0, submitted_at or graded_at or started_at))
-    evidence_row = db.session.get(PersonEvidence, user.id)
+    passes, signoffs, held = [], [], []
     evidence: dict[str, float] = {}
-    if evidence_row is not None:
-        evidence["deals_closed"] = evidence_row.deals_closed
-        if evidence_row.csat is not None:
-            evidence["csat"] = evidence_row.csat
-    signoffs = db.session.execute(_SIGNOFFS, {"uid": user.id})
-    if certificates is None:
-        certificates = certifications_of(user.id)
-    return PersonFacts.of(
+    for kind, s1, s2, s3, f1, f2, d1, d2, d3 in db.session.execute(
+            _FACT_ROWS, {"uid": user.id, "quizzes": quizzes}):
+        if kind == "pass":
+            # The moment the person sat the exam counts (renewal windows), not the grading.
+            passes.append(ExamPass(s1, f1 or 0.0, d1 or d2 or d3))
+        elif kind == "signoff":
+            signoffs.append((s1, s2))
+        elif kind == "evidence":
+            evidence["deals_closed"] = int(f1 or 0)
+            if f2 is not None:
+                evidence["csat"] = f2
+        else:
+            held.append(HeldRow(s3, s1, d1, d2, d3, s2))
+    held.sort(key=lambda row: row.awarded_at, reverse=True)
+    facts = PersonFacts.of(
         completed_courses=(completed if completed is not None
                            else completed_course_slugs(user, courses)),
-        exam_passes=passes, evidence=evidence,
-        signoffs=[(level, req) for level, req in signoffs],
-        held=[held_of(c) for c in certificates])
+        exam_passes=passes, evidence=evidence, signoffs=signoffs,
+        held=[held_of(row) for row in held])
+    return facts, held
 
 
 def level_statuses(user: User, courses, program: Program,

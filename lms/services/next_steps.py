@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from lms.content.courses import Course
 from lms.extensions import db
-from lms.models import Certification, LessonProgress, User
+from lms.models import LessonProgress, User
 from lms.models.types import utcnow
 from lms.rules import next_steps as rules
 from lms.rules.certification import PersonFacts
@@ -69,7 +69,7 @@ class Continue:
 
 @dataclass(frozen=True)
 class Expiring:
-    certificate: Certification
+    certificate: certs.HeldRow
     title: str
     renew_url: str
 
@@ -108,9 +108,8 @@ def path_of(user: User, store, *, now: datetime | None = None, external: bool = 
     if program is None:
         return Path((), resume, ())
     completed = {slug for slug, p in progress.items() if p.complete}
-    certificates = certs.certifications_of(user.id)
-    facts = certs.person_facts(user, courses, program, completed=completed,
-                               certificates=certificates)
+    facts, certificates = certs.person_facts_and_held(user, courses, program,
+                                                      completed=completed)
     revised = {level: quiz for level, (quiz, _deadline) in recertify.deadlines_of(user.id, now).items()}
     found = rules.next_steps(program, facts, course_states(progress), now, revised)
     titles = _titles(store)
@@ -177,7 +176,7 @@ def _resume(user: User, progress, external: bool) -> Continue | None:
                          lesson_slug=lesson.slug), p.percent)
 
 
-def _expiring(certificates: list[Certification], program, facts: PersonFacts,
+def _expiring(certificates: list, program, facts: PersonFacts,
               steps: tuple[Step, ...], now: datetime, external: bool) -> tuple[Expiring, ...]:
     levels = rules.expiring(program, facts, now)
     if not levels:
