@@ -106,3 +106,28 @@ def test_lesson_body_follows_the_done_state_per_person(app, make, db):
     assert form not in page_a and "tag--done" in page_a
     page_b = client_b.get(LESSON).get_data(as_text=True)
     assert form in page_b and "tag--done" not in page_b
+
+
+def card_percent(html: str, course_slug: str) -> str:
+    card = re.search(r'<li class="course-card">\s*<h4[^>]*><a href="/courses/' + course_slug
+                     + r'">.*?</li>', html, re.S)
+    assert card, f"no card for {course_slug}"
+    return re.search(r'<progress max="100" value="(\d+)"', card.group(0)).group(1)
+
+
+def test_home_course_listing_shows_each_persons_own_progress(app, make, db):
+    org = make.org()
+    first, second = make.user("learner", org=org), make.user("learner", org=org)
+    client_a, client_b = app.test_client(), app.test_client()
+    login(client_a, first)
+    login(client_b, second)
+    assert card_percent(client_a.get("/").get_data(as_text=True), "getting-started") == "0"
+    assert client_a.post(f"{LESSON}/done",
+                         data={"csrf_token": csrf_token(client_a, LESSON)}).status_code == 302
+    after = card_percent(client_a.get("/").get_data(as_text=True), "getting-started")
+    assert after != "0"
+    assert card_percent(client_b.get("/").get_data(as_text=True), "getting-started") == "0"
+    # The second person catching up is shown the same card as the first, from the kept part.
+    assert client_b.post(f"{LESSON}/done",
+                         data={"csrf_token": csrf_token(client_b, LESSON)}).status_code == 302
+    assert card_percent(client_b.get("/").get_data(as_text=True), "getting-started") == after
