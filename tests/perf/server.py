@@ -28,8 +28,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def demo_server(workers: int | None = None, extra_env: dict[str, str] | None = None):
-    """Yield (port, log_path) of a running `lms serve --demo`; stop it afterwards."""
+def demo_server(workers: int | None = None, extra_env: dict[str, str] | None = None,
+                root: Path | None = None):
+    """Yield (port, log_path) of a running `lms serve --demo`; stop it afterwards.
+
+    ``root``: another checkout to serve (its code, templates and demo content, this
+    checkout's virtualenv), for a before/after comparison in one run.
+    """
     with tempfile.TemporaryDirectory(prefix="lms-bench-") as tmp:
         port = free_port()
         env = dict(os.environ)
@@ -38,13 +43,15 @@ def demo_server(workers: int | None = None, extra_env: dict[str, str] | None = N
                    LMS_SECRET_KEY="bench-secret")
         env.pop("LMS_CONTENT_DIR", None)  # the repository's demo content
         env.update(extra_env or {})
+        if root is not None:
+            env["PYTHONPATH"] = str(root)
         argv = [LMS, "serve", "--demo", "--host", HOST, "--port", str(port)]
         if workers:
             argv += ["--workers", str(workers)]
         log_path = Path(tmp) / "server.log"
         with open(log_path, "w") as log:
             # Its own process group, so stopping it stops every gunicorn worker.
-            proc = subprocess.Popen(argv, env=env, cwd=str(REPO_ROOT), stdout=log,
+            proc = subprocess.Popen(argv, env=env, cwd=str(root or REPO_ROOT), stdout=log,
                                     stderr=subprocess.STDOUT, start_new_session=True)
             try:
                 _wait_healthy(port, proc, log_path)
