@@ -25,6 +25,8 @@ class Certification(db.Model):
         # Partner dashboard: the expiring-soon list and awards over time are range scans.
         Index("ix_certifications_expires_at", "expires_at"),
         Index("ix_certifications_awarded_at", "awarded_at"),
+        # A person's expiries by index alone (the tier forecast of the companies at risk).
+        Index("ix_certifications_user_expires", "user_id", "expires_at", "revoked_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_assertion_id)

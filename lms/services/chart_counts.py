@@ -8,7 +8,11 @@ day. They are kept two ways:
   transaction (an upsert, so concurrent writers add up);
 - by `lms sweep`: ``rebuild`` recounts every row from the tables, set-based (two
   INSERT ... SELECT ... GROUP BY), which also catches writes made without the ORM
-  (bulk SQL, rows deleted by a cascade).
+  (bulk SQL, rows deleted by a cascade); once a day (REBUILD_EVERY), as it reads every
+  attempt.
+
+The sweep also stores the number of certifications expiring soon (kind "expiring", on
+every sweep), which the dashboard shows while it is younger than an hour.
 
 Until the first rebuild (a new install, or just after the migration) the table carries
 no ``rebuilt`` marker and the charts count from the rows, as before (``ready``).
@@ -17,7 +21,7 @@ no ``rebuilt`` marker and the charts count from the rows, as before (``ready``).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app, has_app_context
 from sqlalchemy import case, delete, event, func, inspect, literal, select
@@ -29,7 +33,9 @@ from lms.models.organizations import ChartCount
 from lms.models.types import utcnow
 from lms.services.sweep import StepResult, register
 
-AWARD, GRADED, REBUILT = "award", "graded", "rebuilt"
+AWARD, GRADED, REBUILT, EXPIRING = "award", "graded", "rebuilt", "expiring"
+REBUILD_EVERY = timedelta(days=1)
+EXPIRING_MAX_AGE = timedelta(hours=1)
 _PENDING = "lms.chart_counts.pending"
 
 
@@ -56,7 +62,7 @@ def rebuild(now: datetime | None = None) -> int:
     the number of rows stored (without the marker)."""
     now = now or utcnow()
     c, a = ChartCount.__table__.c, Attempt
-    db.session.execute(delete(ChartCount))
+    db.session.execute(delete(ChartCount).where(ChartCount.kind != EXPIRING))
     awarded = day_expr(Certification.awarded_at)   # one expression: PostgreSQL groups by it
     db.session.execute(ChartCount.__table__.insert().from_select(
         [c.kind, c.key, c.day, c.n, c.passed],
@@ -70,7 +76,8 @@ def rebuild(now: datetime | None = None) -> int:
                func.sum(case((a.passed.is_(True), 1), else_=0)))
         .where(a.passed.is_not(None), a.submitted_at.is_not(None))
         .group_by(a.quiz_slug, submitted)))
-    stored = db.session.scalar(select(func.count()).select_from(ChartCount)) or 0
+    stored = db.session.scalar(select(func.count()).select_from(ChartCount)
+                               .where(ChartCount.kind.in_((AWARD, GRADED)))) or 0
     db.session.add(ChartCount(kind=REBUILT, key="", day=day_of(now), n=int(now.timestamp()),
                               passed=0))
     db.session.flush()
@@ -83,11 +90,40 @@ def ready() -> bool:
                              .limit(1)) is not None
 
 
+def rebuilt_at() -> datetime | None:
+    n = db.session.scalar(select(ChartCount.n).where(ChartCount.kind == REBUILT).limit(1))
+    return None if n is None else datetime.fromtimestamp(n, timezone.utc)
+
+
+def store_expiring(total: int, now: datetime) -> None:
+    """The number of certifications expiring soon, as counted by the sweep at ``now``."""
+    db.session.execute(delete(ChartCount).where(ChartCount.kind == EXPIRING))
+    db.session.add(ChartCount(kind=EXPIRING, key="", day=day_of(now), n=total,
+                              passed=int(now.timestamp())))
+    db.session.flush()
+
+
+def stored_expiring(now: datetime) -> int | None:
+    """The sweep's count of certifications expiring soon, if it is younger than
+    EXPIRING_MAX_AGE (the sweep runs every few minutes), else None."""
+    row = db.session.execute(select(ChartCount.n, ChartCount.passed)
+                             .where(ChartCount.kind == EXPIRING).limit(1)).first()
+    if row is None or now.timestamp() - row[1] > EXPIRING_MAX_AGE.total_seconds():
+        return None
+    return int(row[0])
+
+
 @register
 def sweep_chart_counts(now: datetime) -> StepResult:
-    stored = rebuild(now)
+    """Recount every day row once a day (or when never counted): writes keep them in
+    between; count the certifications expiring soon on every sweep."""
+    from lms.services import company_people
+
+    last = rebuilt_at()
+    stored = rebuild(now) if last is None or now - last >= REBUILD_EVERY else 0
+    store_expiring(company_people.count_expiring(None, now), now)
     db.session.commit()
-    return StepResult("chart counts", stored)
+    return StepResult("chart counts", stored, "recounted" if stored else "kept by writes")
 
 
 # -- keeping them on writes -------------------------------------------------------------

@@ -223,7 +223,11 @@ def tier_forecast(org_ids: Sequence[int] | None, now: datetime,
     soon = (select(User.organization_id.label("org_id"), func.min(c.expires_at).label("first"),
                    func.count().label("n"))
             .join(User, User.id == c.user_id)
-            .where(c.revoked_at.is_(None), c.expires_at > now, c.expires_at <= window)
+            .where(c.revoked_at.is_(None), c.expires_at > now, c.expires_at <= window,
+                   # Only the companies at risk (a few): through their people's index
+                   # rather than every certification expiring in the window.
+                   User.organization_id.in_(select(s.organization_id)
+                                            .where(s.at_risk.is_(True))))
             .group_by(User.organization_id).subquery())
     base = (select(Organization.slug, Organization.name, Organization.tier, soon.c.first,
                    func.coalesce(soon.c.n, 0))

@@ -1,4 +1,4 @@
-"""chart counts: the dashboard's chart figures per day, kept on writes and by the sweep
+"""chart counts: the dashboard's chart figures per day, kept on writes and by the sweep; forecast indexes
 
 Revision ID: 0018_chart_counts
 Revises: 0016_uploads
@@ -27,7 +27,13 @@ def upgrade():
     )
     # Filled by the next `lms sweep` (lms.services.chart_counts.rebuild); until then the
     # dashboard counts from the rows, as before.
+    # The tier forecast reads the expiries of the companies at risk by index alone.
+    op.create_index('ix_users_organization_id_id', 'users', ['organization_id', 'id'])
+    op.create_index('ix_certifications_user_expires', 'certifications',
+                    ['user_id', 'expires_at', 'revoked_at'])
 
 
 def downgrade():
+    op.drop_index('ix_certifications_user_expires', table_name='certifications')
+    op.drop_index('ix_users_organization_id_id', table_name='users')
     op.drop_table('chart_counts')

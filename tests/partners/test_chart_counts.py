@@ -121,9 +121,25 @@ def test_writes_without_the_orm_show_after_the_sweep(app, db, make, program):
                                                 "renewals": 0, "notices": []}])
     db.session.commit()
     assert sum(m["gold"] for m in _figures(program, now)[0].values()) == 0
+    chart_counts.sweep_chart_counts(now)       # recounted today already: kept by writes
+    assert sum(m["gold"] for m in _figures(program, now)[0].values()) == 0
+    later = now + timedelta(days=1)
+    chart_counts.sweep_chart_counts(later)     # a day on: recounted
+    assert sum(m["gold"] for m in _figures(program, later)[0].values()) == 1
+    _stored_equals_live(program, later)
+
+
+def test_the_sweep_counts_the_certifications_expiring_soon(db, make, certs):
+    from lms.services.company_people import count_expiring
+
+    _org, ann, bob = _people(make)
+    certs.add(ann, "bronze", days=30)
+    certs.add(bob, "bronze", days=300)
+    now = utcnow()
+    assert chart_counts.stored_expiring(now) is None
     chart_counts.sweep_chart_counts(now)
-    assert sum(m["gold"] for m in _figures(program, now)[0].values()) == 1
-    _stored_equals_live(program, now)
+    assert chart_counts.stored_expiring(now) == count_expiring(None, now) == 1
+    assert chart_counts.stored_expiring(now + timedelta(hours=2)) is None   # too old
 
 
 def _award_cells(html: str) -> list[str]:
