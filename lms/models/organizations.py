@@ -79,3 +79,19 @@ class ChartCount(db.Model):
     day: Mapped[str] = mapped_column(String(10), primary_key=True)   # "2026-05-31" (UTC)
     n: Mapped[int] = mapped_column(BigInteger, default=0)
     passed: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ChartSnapshot(db.Model):
+    """The dashboard's figures drawn from the company rows (tier totals, health bands,
+    tier forecast, tiers over time), stored once computed for a ``version`` (the stats
+    version, the program and the day): every server process, and the first request after
+    a restart, reads them instead of recomputing while no company row changed.
+    Written by `lms sweep` and by the first dashboard after a change
+    (lms.services.chart_snapshots)."""
+
+    __tablename__ = "chart_snapshots"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)   # "dashboard"
+    version: Mapped[str] = mapped_column(String(200))
+    figures: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

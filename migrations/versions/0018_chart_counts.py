@@ -1,4 +1,4 @@
-"""chart counts: the dashboard's chart figures per day, kept on writes and by the sweep; forecast indexes
+"""chart counts: the dashboard's chart figures per day, kept on writes and by the sweep; dashboard figure snapshots; forecast indexes
 
 Revision ID: 0018_chart_counts
 Revises: 0016_uploads
@@ -7,6 +7,8 @@ Create Date: 2026-12-02 13:00:00
 """
 from alembic import op
 import sqlalchemy as sa
+
+import lms.models.types
 
 
 revision = '0018_chart_counts'
@@ -27,6 +29,14 @@ def upgrade():
     )
     # Filled by the next `lms sweep` (lms.services.chart_counts.rebuild); until then the
     # dashboard counts from the rows, as before.
+    op.create_table(
+        'chart_snapshots',
+        sa.Column('name', sa.String(length=40), nullable=False),
+        sa.Column('version', sa.String(length=200), nullable=False),
+        sa.Column('figures', sa.JSON(), nullable=False),
+        sa.Column('computed_at', lms.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('name', name=op.f('pk_chart_snapshots')),
+    )
     # The tier forecast reads the expiries of the companies at risk by index alone.
     op.create_index('ix_users_organization_id_id', 'users', ['organization_id', 'id'])
     op.create_index('ix_certifications_user_expires', 'certifications',
@@ -36,4 +46,5 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_certifications_user_expires', table_name='certifications')
     op.drop_index('ix_users_organization_id_id', table_name='users')
+    op.drop_table('chart_snapshots')
     op.drop_table('chart_counts')

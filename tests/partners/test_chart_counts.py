@@ -194,3 +194,48 @@ def test_pass_rates_count_whole_days_of_the_last_year(db, make, program):
     assert _figures(program, now)[1]["gold-exam"] == (1, 1)
     assert db.session.scalar(select(ChartCount.n).where(
         ChartCount.kind == "graded", ChartCount.day == "2025-12-02")) == 1
+
+
+def test_the_sweep_stores_the_company_figures_until_a_company_changes(app, db, make, program):
+    from lms.services import chart_snapshots, company_stats
+    from lms.services import organizations as orgs
+
+    org, ann, _bob = _people(make)
+    now = utcnow()
+    chart_snapshots.sweep_chart_snapshot(now)
+    stored = chart_snapshots.figures(program, None, now, company_stats.version())
+    assert stored == chart_snapshots.compute(program, None, now)
+    assert {t.key: held for t, held, _ in stored.totals}["registered"] == 1
+
+    # A changed company row: another version, so counted from the rows again.
+    org.tier = "gold"
+    db.session.commit()
+    changed = chart_snapshots.figures(program, None, now, company_stats.version())
+    assert {t.key: held for t, held, _ in changed.totals}["gold"] == 1
+    assert changed == chart_snapshots.compute(program, None, now)
+    assert orgs.tier_totals_of(program, None) == changed.totals
+
+
+def test_the_dashboard_after_the_sweep_shows_the_stored_figures(app, client, db, make):
+    from lms.models.organizations import ChartSnapshot
+
+    org, _ann, _bob = _people(make)
+    assert app.test_cli_runner().invoke(main, ["sweep"]).exit_code == 0
+
+    def tier_cells():
+        html = client.get("/partners/").get_data(as_text=True)
+        table = html.split('id="chart-tiers-title"')[1].split("</table>")[0]
+        return re.findall(r'<td class="num">(\d+)</td>', table)[:2]   # registered: held, eligible
+
+    login(client, make.user("manager"))
+    assert tier_cells() == ["1", "1"]
+    # Read from the stored row, not counted: a figure changed there shows.
+    row = db.session.get(ChartSnapshot, "dashboard")
+    row.figures = {**row.figures, "totals": [[k, 7 if k == "registered" else h, e]
+                                             for k, h, e in row.figures["totals"]]}
+    db.session.commit()
+    assert tier_cells() == ["7", "1"]
+    # A company changed: counted from the rows until the next sweep.
+    org.tier = "gold"
+    db.session.commit()
+    assert tier_cells() == ["0", "1"]
