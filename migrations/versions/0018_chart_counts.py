@@ -41,9 +41,15 @@ def upgrade():
     op.create_index('ix_users_organization_id_id', 'users', ['organization_id', 'id'])
     op.create_index('ix_certifications_user_expires', 'certifications',
                     ['user_id', 'expires_at', 'revoked_at'])
+    # The expiring-soon list orders by (expires_at, id): in that index's order its first
+    # page reads ten rows, not every certification sharing the first expiry instant.
+    op.create_index('ix_certifications_expires_id', 'certifications', ['expires_at', 'id'])
+    op.drop_index('ix_certifications_expires_at', table_name='certifications')
 
 
 def downgrade():
+    op.create_index('ix_certifications_expires_at', 'certifications', ['expires_at'])
+    op.drop_index('ix_certifications_expires_id', table_name='certifications')
     op.drop_index('ix_certifications_user_expires', table_name='certifications')
     op.drop_index('ix_users_organization_id_id', table_name='users')
     op.drop_table('chart_snapshots')
