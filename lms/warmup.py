@@ -1,8 +1,9 @@
 """Work a server worker does when it boots instead of on the first requests it serves.
 
 Compiling the templates, opening a database connection and loading the translation
-catalogues and Babel's locale data cost a fresh process a few hundred milliseconds; without this, the first
-page after a restart (say the partner dashboard) paid them. Called by lms/wsgi.py.
+catalogues and Babel's locale data cost a fresh process a few hundred milliseconds;
+without this, the first page after a restart (say the partner dashboard) paid them.
+Called by lms/wsgi.py; LMS_BOOT_WARMUP=0 turns it off.
 """
 
 from __future__ import annotations

@@ -51,8 +51,9 @@ def compute(program: Program | None, ids, now: datetime) -> CompanyFigures:
     """The figures of the companies ``ids`` (all when None), from their rows."""
     shown = orgs.program_or_fallback(program)
     forecast, at_risk = partner_charts.tier_forecast(ids, now)
-    return CompanyFigures(orgs.tier_totals_of(program, ids), partner_charts.health_distribution(ids),
-                          forecast, at_risk, partner_charts.tier_history(shown, ids, now))
+    return CompanyFigures(orgs.tier_totals_of(program, ids),
+                          partner_charts.health_distribution(ids), forecast, at_risk,
+                          partner_charts.tier_history(shown, ids, now))
 
 
 def _encode(figures: CompanyFigures) -> dict:
