@@ -65,7 +65,7 @@ def register(app: Flask) -> None:
     from lms.quiz import import_views, trainer_views, workbench_views  # noqa: F401
     from lms.quiz.views import bp as quiz_bp
     from lms.search.views import bp as search_bp
-    from lms.services import assignment_sweep, recertify, reports  # noqa: F401  (sweep steps)
+    from lms.services import assignment_sweep, chart_counts, chart_snapshots, recertify, reports  # noqa: F401,E501  (sweep steps)
     from lms.scim.views import bp as scim_bp
     # The delivery steps run after every other sweep step (sweep.register_delivery).
     from lms.mail import delivery  # noqa: F401

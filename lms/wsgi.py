@@ -11,3 +11,7 @@ if not app.config.get("BASE_URL"):
 # Parse the content when the worker boots, not on the first request it serves
 # (a full parse of the course files takes about a second).
 app.extensions["lms.content"].refresh()
+# Likewise the templates, a database connection and the translations (lms/warmup.py).
+from lms.warmup import warm  # noqa: E402
+
+warm(app)

@@ -16,7 +16,9 @@ class User(db.Model):
     __tablename__ = "users"
     # The few people off the leaderboard are found through these (rank_of).
     __table_args__ = (Index("ix_users_leaderboard_opt_out", "leaderboard_opt_out"),
-                      Index("ix_users_active", "active"))
+                      Index("ix_users_active", "active"),
+                      # A company's people by index alone (the tier forecast's expiries).
+                      Index("ix_users_organization_id_id", "organization_id", "id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

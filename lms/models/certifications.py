@@ -23,8 +23,12 @@ class Certification(db.Model):
         Index("ix_certifications_user_level", "user_id", "level"),
         Index("ix_certifications_level_expires", "level", "expires_at"),
         # Partner dashboard: the expiring-soon list and awards over time are range scans.
-        Index("ix_certifications_expires_at", "expires_at"),
+        # (expires_at, id): the list's own order, so its first page stops after 10 rows
+        # even when many certifications expire at the same instant.
+        Index("ix_certifications_expires_id", "expires_at", "id"),
         Index("ix_certifications_awarded_at", "awarded_at"),
+        # A person's expiries by index alone (the tier forecast of the companies at risk).
+        Index("ix_certifications_user_expires", "user_id", "expires_at", "revoked_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_assertion_id)

@@ -60,3 +60,38 @@ class OrganizationStats(db.Model):
     missing_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
     at_risk: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     health: Mapped[int | None] = mapped_column(Integer, index=True)  # 0-100; None: no people
+
+
+class ChartCount(db.Model):
+    """Counts behind the dashboard's charts, per UTC day, so a dashboard (even the first
+    after a restart) reads a few hundred rows instead of aggregating every certification
+    and attempt.
+
+    ``kind`` "award": certifications awarded that day at level ``key`` (``n``); "graded":
+    attempts at quiz ``key`` submitted that day and graded (``n``), of which passed.
+    Kept by ``lms.services.chart_counts``: added to in the transaction of every ORM
+    write that awards, grades or deletes, and recounted from the rows by `lms sweep`."""
+
+    __tablename__ = "chart_counts"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)   # "2026-05-31" (UTC)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    passed: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ChartSnapshot(db.Model):
+    """The dashboard's figures drawn from the company rows (tier totals, health bands,
+    tier forecast, tiers over time), stored once computed for a ``version`` (the stats
+    version, the program and the day): every server process, and the first request after
+    a restart, reads them instead of recomputing while no company row changed.
+    Written by `lms sweep` and by the first dashboard after a change
+    (lms.services.chart_snapshots)."""
+
+    __tablename__ = "chart_snapshots"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)   # "dashboard"
+    version: Mapped[str] = mapped_column(String(200))
+    figures: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from lms.content.program import Program
 from lms.naming import titles
-from lms.services import company_stats
+from lms.services import chart_snapshots, company_stats
 from lms.services import organizations as orgs
 from lms.services import partner_charts
 
@@ -41,7 +41,8 @@ def bar_chart(items: list[tuple[str, float, str]], maximum: float | None = None)
 def charts_section(program: Program | None, viewer, now: datetime) -> Markup:
     """The dashboard's charts with their tables, as HTML.
 
-    The figures are cached (lms.services.partner_charts); the rendered section is too,
+    The figures are stored (lms.services.chart_counts, lms.services.chart_snapshots) or
+    cached (lms.services.partner_charts); the rendered section is cached too,
     per language, keyed by the stats version (any company's figures or tier changing
     renders it anew), the content version (titles) and by the computation the awards and
     pass rates came from. Rendering the charts and their tables was a third of the
@@ -51,14 +52,15 @@ def charts_section(program: Program | None, viewer, now: datetime) -> Markup:
     ids = orgs.visible_ids(viewer)
     names = titles()
     (awards, exams), computed = partner_charts.chart_data(shown, ids, now, key)
+    stats_version = company_stats.version()
     html_key = ("charts-html", str(get_locale()), key, tuple(ids) if ids is not None else None,
-                computed, company_stats.version(), id(names), now.strftime("%Y-%m-%d"))
+                computed, stats_version, id(names), now.strftime("%Y-%m-%d"))
 
     def render() -> str:
-        totals = orgs.tier_totals(program, viewer)
-        health = partner_charts.health_distribution(ids)
-        forecast, at_risk = partner_charts.tier_forecast(ids, now)
-        history = partner_charts.tier_history(shown, ids, now)
+        # Stored by the sweep for this stats version, else counted from the company rows.
+        figures = chart_snapshots.figures(program, ids, now, stats_version)
+        totals, health, history = figures.totals, figures.health, figures.history
+        forecast, at_risk = figures.forecast, figures.at_risk
         tiers = {t.key: t.title for t in shown.tiers}
         return render_template(
             "partners/_charts.html", program=shown, totals=totals, awards=awards,

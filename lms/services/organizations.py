@@ -227,9 +227,14 @@ def api_page(program: Program | None, viewer, after: str | None, limit: int,
 
 def tier_totals(program: Program | None, viewer) -> list[tuple[Tier, int, int]]:
     """(tier, companies holding it, companies eligible for it), lowest tier first."""
+    return tier_totals_of(program, visible_ids(viewer))
+
+
+def tier_totals_of(program: Program | None,
+                   ids: Sequence[int] | None) -> list[tuple[Tier, int, int]]:
+    """tier_totals of the companies ``ids`` (all when None)."""
     program = program_or_fallback(program)
     s = OrganizationStats
-    ids = visible_ids(viewer)
     held = select(Organization.tier, func.count()).group_by(Organization.tier)
     eligible = select(s.eligible_tier, func.count()).group_by(s.eligible_tier)
     if ids is not None:

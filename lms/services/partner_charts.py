@@ -1,6 +1,12 @@
 """Figures behind the dashboard's charts: certifications awarded per month, exam pass
-rates, the health distribution and the tier forecast. They aggregate every certification and attempt, so the results are cached per
-process for a few minutes (config PARTNERS_CHART_SECONDS); the dashboard says as of when.
+rates, the health distribution and the tier forecast.
+
+Awards per month and pass rates over every company read the day counts stored in
+``chart_counts`` (lms.services.chart_counts: kept on writes, recounted by `lms sweep`),
+a few hundred rows, so even the first dashboard after a restart is quick. Scoped to some
+companies, or before the first sweep filled the counts, they aggregate the certifications
+and attempts themselves, and the results are cached per process for a few minutes
+(config PARTNERS_CHART_SECONDS).
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ from sqlalchemy import case, func, select
 from lms.content.program import Program
 from lms.extensions import db
 from lms.models import Attempt, AuditEvent, Certification, Organization, User
-from lms.models.organizations import OrganizationStats
+from lms.models.organizations import ChartCount, OrganizationStats
+from lms.services import chart_counts
 
 WINDOW_MONTHS = 12
+PASS_WINDOW = timedelta(days=365)
 MAX_ENTRIES = 256
 _cache: dict[tuple, tuple[float, object, float]] = {}  # key -> (expires, value, computed)
 _lock = threading.Lock()
@@ -113,7 +121,7 @@ def exam_pass_rates(program: Program, org_ids: Sequence[int] | None,
     stmt = (select(Attempt.quiz_slug, func.count(),
                    func.sum(case((Attempt.passed.is_(True), 1), else_=0)))
             .where(Attempt.quiz_slug.in_([q for q, _ in exams]), Attempt.passed.is_not(None),
-                   Attempt.submitted_at >= now - timedelta(days=365))
+                   Attempt.submitted_at >= now - PASS_WINDOW)
             .group_by(Attempt.quiz_slug))
     if org_ids is not None:
         stmt = stmt.join(User, User.id == Attempt.user_id).where(User.organization_id.in_(org_ids))
@@ -121,9 +129,51 @@ def exam_pass_rates(program: Program, org_ids: Sequence[int] | None,
     return [ExamRate(quiz, level, *found.get(quiz, (0, 0))) for quiz, level in exams]
 
 
+def stored_awards_per_month(program: Program, now: datetime) -> list[MonthAwards]:
+    """Awards per month over every company, from the stored day counts."""
+    keys = month_keys(now)
+    c = ChartCount
+    month = func.substr(c.day, 1, 7)
+    stmt = (select(month, c.key, func.sum(c.n))
+            .where(c.kind == chart_counts.AWARD, c.day >= f"{keys[0]}-01")
+            .group_by(month, c.key))
+    counts: dict[str, dict[str, int]] = {k: {level: 0 for level in program.levels} for k in keys}
+    for key, level, n in db.session.execute(stmt):
+        if key in counts and level in counts[key]:
+            counts[key][level] = int(n or 0)
+    return [MonthAwards(k, counts[k]) for k in keys]
+
+
+def stored_exam_pass_rates(program: Program, now: datetime) -> list[ExamRate]:
+    """Exam pass rates over every company, from the stored day counts: attempts submitted
+    on the last 365 UTC days, today included (counted by whole days, where the query over
+    the attempts cuts at this very time of day a year ago)."""
+    exams = [(quiz, cert.level) for cert in program.certifications for quiz, _ in cert.exams]
+    if not exams:
+        return []
+    c = ChartCount
+    first = chart_counts.day_of(now - PASS_WINDOW + timedelta(days=1))
+    stmt = (select(c.key, func.sum(c.n), func.sum(c.passed))
+            .where(c.kind == chart_counts.GRADED, c.key.in_([q for q, _ in exams]),
+                   c.day >= first)
+            .group_by(c.key))
+    found = {quiz: (int(n or 0), int(p or 0)) for quiz, n, p in db.session.execute(stmt)}
+    return [ExamRate(quiz, level, *found.get(quiz, (0, 0))) for quiz, level in exams]
+
+
 def chart_data(program: Program, org_ids: Sequence[int] | None, now: datetime,
-               program_key: str) -> tuple[tuple[list[MonthAwards], list[ExamRate]], float]:
-    """((awards per month, exam pass rates), when computed), cached."""
+               program_key: str) -> tuple[tuple[list[MonthAwards], list[ExamRate]], object]:
+    """((awards per month, exam pass rates), a key of their values for caching what is
+    derived from them).
+
+    Over every company, once the sweep has stored the day counts: read from them on
+    every call (they are current after each write). Otherwise counted from the rows and
+    cached per process."""
+    if org_ids is None and chart_counts.ready():
+        figures = (stored_awards_per_month(program, now), stored_exam_pass_rates(program, now))
+        awards, exams = figures
+        return figures, ("stored", tuple((m.month, tuple(m.by_level.items())) for m in awards),
+                         tuple((e.quiz, e.graded, e.passed) for e in exams))
     key = ("charts", program_key, tuple(org_ids) if org_ids is not None else None,
            now.strftime("%Y-%m"))
     return cached_entry(key, lambda: (awards_per_month(program, org_ids, now),
@@ -173,7 +223,11 @@ def tier_forecast(org_ids: Sequence[int] | None, now: datetime,
     soon = (select(User.organization_id.label("org_id"), func.min(c.expires_at).label("first"),
                    func.count().label("n"))
             .join(User, User.id == c.user_id)
-            .where(c.revoked_at.is_(None), c.expires_at > now, c.expires_at <= window)
+            .where(c.revoked_at.is_(None), c.expires_at > now, c.expires_at <= window,
+                   # Only the companies at risk (a few): through their people's index
+                   # rather than every certification expiring in the window.
+                   User.organization_id.in_(select(s.organization_id)
+                                            .where(s.at_risk.is_(True))))
             .group_by(User.organization_id).subquery())
     base = (select(Organization.slug, Organization.name, Organization.tier, soon.c.first,
                    func.coalesce(soon.c.n, 0))

@@ -184,25 +184,74 @@ def _wait_until_up(port: int, server: subprocess.Popen, seconds: float = 60) -> 
     raise SystemExit("lms serve did not answer /healthz in time")
 
 
+def _group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds used so far by the processes of a process group (Linux /proc)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:            # field 5, pgrp (after the command name)
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _wait_until_idle(pgid: int, seconds: float = 60) -> None:
+    """Until the server's processes stop using CPU: every worker has booted (`/healthz`
+    answers as soon as the first one has; the others' boots would slow what we time)."""
+    deadline, quiet = time.monotonic() + seconds, 0
+    last = _group_cpu_seconds(pgid)
+    while time.monotonic() < deadline and quiet < 2:
+        time.sleep(0.25)
+        now = _group_cpu_seconds(pgid)
+        quiet = quiet + 1 if now - last < 0.03 else 0
+        last = now
+
+
+class _Server:
+    """`lms serve` on a free port with the database, stopped on exit (our process group)."""
+
+    def __init__(self, database: str, instance: str, workers: int | None):
+        self.port = _free_port()
+        url = database if "://" in database else "sqlite:///" + database
+        # PYTHONPATH: the server runs this checkout's code, like the in-process measurement.
+        env = {**os.environ, "LMS_INSTANCE_PATH": instance, "LMS_DATABASE_URL": url,
+               "PYTHONPATH": str(REPO)}
+        self.command = [str(Path(sys.executable).with_name("lms")), "serve", "--host", HOST,
+                        "--port", str(self.port)] + (["--workers", str(workers)] if workers else [])
+        self.env = env
+
+    def __enter__(self) -> "_Server":
+        self.process = subprocess.Popen(self.command, env=self.env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        _wait_until_up(self.port, self.process)
+        _wait_until_idle(self.process.pid)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)  # gunicorn and its workers: our own group
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
 def measure_http(database: str, rounds: int, seconds: float,
-                 workers: int | None) -> dict[str, dict]:
+                 workers: int | None, restarts: int = 0) -> dict[str, dict]:
+    """Interleaved rounds on one server; then ``restarts`` times a fresh server, signed in,
+    and the first dashboard and company page it serves (``restart_ms``: the cold cost
+    after a restart, with nothing but the sign-in before them)."""
     instance = f"/tmp/lms-perf-instance-{os.getpid()}"
     app = make_app(database, instance)
     token, slug = _prepare(app)
-    port = _free_port()
-    url = database if "://" in database else "sqlite:///" + database
-    # PYTHONPATH: the server runs this checkout's code, like the in-process measurement.
-    env = {**os.environ, "LMS_INSTANCE_PATH": instance, "LMS_DATABASE_URL": url,
-           "PYTHONPATH": str(REPO)}
-    command = [str(Path(sys.executable).with_name("lms")), "serve", "--host", HOST,
-               "--port", str(port)] + (["--workers", str(workers)] if workers else [])
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        _wait_until_up(port, server)
-        cookie = _sign_in(port)
-        paths = [route.format(slug=slug) for route in ROUTES]
-        connections = {path: _Connection(port, {
+    paths = [route.format(slug=slug) for route in ROUTES]
+    with _Server(database, instance, workers) as server:
+        cookie = _sign_in(server.port)
+        connections = {path: _Connection(server.port, {
             "Authorization": f"Bearer {token}"} if path.startswith("/api/") else {
             "Cookie": cookie}) for path in paths}
 
@@ -211,13 +260,21 @@ def measure_http(database: str, rounds: int, seconds: float,
             assert response.status == 200, (path, response.status)
 
         measured = _rounds(call, paths, rounds, seconds)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)  # gunicorn and its workers: our own group
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-    return {route: measured[path] for route, path in zip(ROUTES, paths)}
+    result = {route: measured[path] for route, path in zip(ROUTES, paths)}
+    cold: dict[str, list[float]] = {"/partners/": [], "/partners/{slug}": []}
+    for _ in range(restarts):
+        with _Server(database, instance, workers) as server:
+            cookie = _sign_in(server.port)
+            for route in cold:
+                conn = _Connection(server.port, {"Cookie": cookie})
+                started = time.perf_counter()
+                response = conn.request("GET", route.format(slug=slug))
+                cold[route].append(1000 * (time.perf_counter() - started))
+                assert response.status == 200, (route, response.status)
+                conn.conn.close()
+    for route, times in cold.items():
+        result[route]["restart_ms"] = statistics.median(times) if times else None
+    return result
 
 
 # -- report -----------------------------------------------------------------------------
@@ -231,6 +288,12 @@ def report(title: str, small: dict, large: dict, key: str = "median_ms") -> str:
         s, l = small[route][key], large[route][key]
         lines.append(f"{route:<24}{s:>10.2f}{l:>10.2f}{s / base_s:>14.1f}{l / base_l:>12.1f}"
                      f"{l / s:>10.2f}{large[route]['cold_ms']:>12.1f}{large[route]['n']:>6}")
+    for name, sizes in (("0.1x", small), ("1x", large)):
+        for route in ROUTES:
+            restart = sizes[route].get("restart_ms")
+            if restart is not None:
+                lines.append(f"first {route} after a restart, {name}: {restart:.1f} ms = "
+                             f"{restart / sizes['/healthz'][key]:.1f}x /healthz")
     return "\n".join(lines)
 
 
@@ -244,6 +307,9 @@ def main() -> None:
                         help="time limit per size and mode for the timed rounds")
     parser.add_argument("--workers", type=int, default=None,
                         help="gunicorn workers for --mode http (default: lms serve's)")
+    parser.add_argument("--restarts", type=int, default=3,
+                        help="--mode http: servers started afresh to time the first dashboard "
+                             "and company page after a restart (median)")
     args = parser.parse_args()
     if args.mode in ("both", "inprocess"):
         small = measure_in_process(args.small, args.rounds, args.seconds)
@@ -253,8 +319,8 @@ def main() -> None:
         # machine adds (a long request is preempted more often than a short one).
         print(report("In-process, median CPU ms", small, large, "cpu_ms"), flush=True)
     if args.mode in ("both", "http"):
-        small = measure_http(args.small, args.rounds, args.seconds, args.workers)
-        large = measure_http(args.large, args.rounds, args.seconds, args.workers)
+        small = measure_http(args.small, args.rounds, args.seconds, args.workers, args.restarts)
+        large = measure_http(args.large, args.rounds, args.seconds, args.workers, args.restarts)
         print(report("Over HTTP (lms serve, keep-alive), median ms", small, large))
 
 
