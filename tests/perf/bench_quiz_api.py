@@ -40,6 +40,7 @@ def main() -> None:
     parser.add_argument("--companies", type=int, default=4)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--profile", choices=("start", "save", "submit"), default=None)
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime")
     parser.add_argument("--sql", action="store_true",
                         help="print the SQL statements of each operation's last request")
     parser.add_argument("--json", default=None, help="write the figures to this file")
@@ -135,7 +136,7 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps(figures))
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
 
 
 if __name__ == "__main__":
