@@ -49,7 +49,7 @@ def run_one(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
         env["LMS_DATABASE_URL"] = "sqlite:///" + str(instance / "lms.sqlite3")
     print(f"[{kind}] migrating and seeding {args.takers} takers", file=sys.stderr)
     quizload.migrate(env)
-    tokens = quizload.seed_takers(env, args.takers)
+    tokens = quizload.seed_takers(env, args.takers, args.companies)
     port = quizload.free_port()
     log = base / "server.log"
     plan = quizload.Plan(host="127.0.0.1", port=port, duration=args.duration, interval=args.interval,
@@ -63,6 +63,7 @@ def run_one(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
         states, wall = quizload.run_takers(plan, tokens, hard_cap)
     stored = quizload.stored_attempts(env)
     summary = quizload.summarise(states, stored)
+    summary["company_mismatches"] = quizload.company_mismatches(env) if args.companies else []
     summary.update({"database": kind, "wall_seconds": round(wall, 1), "warm_up_ok": warm,
                     "server_log": str(log) if args.keep else None})
     if kind == "postgresql" and not args.keep:
@@ -97,6 +98,7 @@ def table(results: list[dict]) -> str:
         ("not submitted+graded", [_fmt(x["not_submitted_or_graded"]) for x in rec]),
         ("grade mismatch", [_fmt(x["grade_mismatch"]) for x in rec]),
         ("client crashes", [_fmt(r["client_crash_count"]) for r in results]),
+        ("company rows off", [_fmt(len(r.get("company_mismatches") or [])) for r in results]),
         ("wall s", [_fmt(r["wall_seconds"]) for r in results]),
         ("verdict", ["FAIL" if quizload.failed(r) else "ok" for r in results]),
     ]
@@ -124,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: lms serve's)")
     p.add_argument("--cap-margin", type=float, default=60.0,
                    help="hard cap per database = duration + this (takers still running then fail)")
+    p.add_argument("--companies", type=int, default=0,
+                   help="spread the takers over this many partner companies (0: none)")
     p.add_argument("--pg-database", default="lms_load")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", action="store_true", help="keep the temp folder, server logs and PG database")
@@ -149,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kept {workdir}", file=sys.stderr)
     print(table(results))
     for r in results:
-        for line in r["reconciliation"]["examples"] + r["client_crashes"]:
+        for line in (r["reconciliation"]["examples"] + r["client_crashes"]
+                     + (r.get("company_mismatches") or [])[:10]):
             print(f"  {r['database']}: {line}")
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
