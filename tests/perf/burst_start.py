@@ -27,24 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import quizload  # noqa: E402
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def group_cpu(pgid: int) -> float:
-    """CPU seconds (user + system) of every live process in the process group."""
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # field 5 (pgrp), after the name
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICK
-
-
 async def start_one(port: int, token: str, gate: asyncio.Event, t0: list[float]):
     await gate.wait()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -98,11 +80,11 @@ def main() -> int:
             quizload.warm_up("127.0.0.1", port, tokens)
             for r in range(args.rounds):
                 batch = tokens[r * args.takers:(r + 1) * args.takers]
-                server_cpu, client_cpu = group_cpu(server.proc.pid), time.process_time()
+                server_cpu, client_cpu = quizload.group_cpu(server.proc.pid), time.process_time()
                 began = time.perf_counter()
                 statuses, seconds = asyncio.run(burst(port, batch))
                 wall = time.perf_counter() - began
-                server_cpu = group_cpu(server.proc.pid) - server_cpu
+                server_cpu = quizload.group_cpu(server.proc.pid) - server_cpu
                 client_cpu = time.process_time() - client_cpu
                 ms = sorted(1000 * s for s in seconds)
                 errors = sum(1 for s in statuses if s != 201)

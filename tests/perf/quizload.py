@@ -219,6 +219,22 @@ def company_mismatches(env: dict[str, str]) -> list[str]:
 # --- server ------------------------------------------------------------------------
 
 
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) of every live process in the process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # the process group, after the state and parent
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
