@@ -7,8 +7,8 @@ import threading
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from lms.extensions import db
 
@@ -70,7 +70,7 @@ def begin_write() -> None:
         raise
 
 
-def _release(session: Session, *_args) -> None:
+def _release(session: Session) -> None:
     if session.info.pop(_HOLDS, False):
         _SQLITE_WRITER.release()
 
