@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from lms.extensions import db
 
@@ -37,6 +40,18 @@ def configure_engine(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+# SQLite has one writer at a time. A writer that finds the lock taken sleeps in SQLite's
+# busy handler (1, 2, 5 ... 100 ms, then 100 ms at a time), so when a burst of requests
+# write at once (2,000 quiz takers starting), the lock is often free while its waiters
+# sleep, and a request can wait seconds for a write of a millisecond. Writers of one
+# process therefore queue here first, woken the moment the one before them ends; only
+# one writer per process asks SQLite. Released when the transaction ends (commit,
+# rollback or the session closed).
+_SQLITE_WRITER = threading.Lock()
+_HOLDS = "lms.sqlite_writer"
+_QUEUE_TIMEOUT = 10.0  # as PRAGMA busy_timeout; after it, SQLite's own wait decides
+
+
 def begin_write() -> None:
     """Start the current session's write transaction, holding the write lock on SQLite.
 
@@ -46,7 +61,26 @@ def begin_write() -> None:
     session = db.session()  # the real Session behind the scoped proxy
     if session.in_transaction():
         session.commit()
-    session.connection(execution_options={_WRITE: True})
+    if session.get_bind().dialect.name == "sqlite" and not session.info.get(_HOLDS):
+        session.info[_HOLDS] = _SQLITE_WRITER.acquire(timeout=_QUEUE_TIMEOUT)
+    try:
+        session.connection(execution_options={_WRITE: True})
+    except BaseException:
+        _release(session)
+        raise
+
+
+def _release(session: Session) -> None:
+    if session.info.pop(_HOLDS, False):
+        _SQLITE_WRITER.release()
+
+
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the outermost: commit, rollback or close
+        _release(session)
+
+
+event.listen(Session, "after_transaction_end", _transaction_ended)
 
 
 def is_lock_timeout(exc: BaseException) -> bool:

@@ -35,6 +35,11 @@ def _visible_attempt(attempt_id: str) -> str:
     return attempt_id
 
 
+def _hidden(slug: str) -> bool:
+    """For the services that lock the attempt anyway: its quiz hidden from the caller."""
+    return quiz_hidden(content_store(), slug, g.api_user.sees_drafts)
+
+
 def attempt_json(attempt, *, with_questions: bool) -> dict:
     now = utcnow()
     body = {
@@ -111,15 +116,15 @@ def save_answers(attempt_id: str):
         raise Invalid("'answers' must be an object of question id to answer.", field="answers")
     if isinstance(seq, bool) or not isinstance(seq, int):
         raise Invalid("'seq' must be an integer.", field="seq")
-    attempt = service.save_answers(g.api_user, _visible_attempt(attempt_id), answers, seq,
-                                   utcnow(), grace())
+    attempt = service.save_answers(g.api_user, attempt_id, answers, seq, utcnow(), grace(),
+                                   hidden=_hidden)
     return jsonify({"id": attempt.id, "status": attempt.status, "seq": attempt.last_seq,
                     "saved_at": _iso(attempt.last_saved_at), "answers": attempt.answers})
 
 
 @bp.post("/attempts/<attempt_id>/submit")
 def submit_attempt(attempt_id: str):
-    attempt = service.submit(g.api_user, _visible_attempt(attempt_id), utcnow(), grace())
+    attempt = service.submit(g.api_user, attempt_id, utcnow(), grace(), hidden=_hidden)
     return jsonify({"id": attempt.id, "status": attempt.status,
                     "score_percent": attempt.percent, "passed": attempt.passed,
                     "submitted_at": _iso(attempt.submitted_at)})

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 from lms.database import begin_write
 from lms.extensions import db
@@ -119,7 +120,10 @@ def _touch(model, row_id: int, last_used: datetime | None, now: datetime) -> Non
 def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
     if not token or len(token) > MAX_PRESENTED:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    # The person and their company in the same statement: whether they may act
+    # (``is_active``) needs both, on every API request.
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token))
+                            .options(joinedload(ApiToken.user).joinedload(User.organization)))
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     _touch(ApiToken, row.id, row.last_used_at, now or utcnow())

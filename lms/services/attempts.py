@@ -10,7 +10,7 @@ so limits and cooldowns hold under concurrent requests on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -82,11 +82,10 @@ def grade_of(attempt: Attempt) -> Grade:
     return grade(questions_of(attempt), attempt.answers or {}, attempt.essay_scores or {})
 
 
-def _attempts_of(user_id: int, quiz_slug: str) -> list[Attempt]:
-    return list(db.session.scalars(
-        select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_slug == quiz_slug)
-        .order_by(Attempt.started_at.desc())
-    ))
+def _attempts_of(user_id: int, quiz_slug: str, *, lock: bool = False) -> list[Attempt]:
+    stmt = (select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_slug == quiz_slug)
+            .order_by(Attempt.started_at.desc()))
+    return list(db.session.scalars(stmt.with_for_update() if lock else stmt))
 
 
 def _record_grade(attempt: Attempt, now: datetime) -> None:
@@ -107,9 +106,10 @@ def _record_grade(attempt: Attempt, now: datetime) -> None:
 def _finalize(attempt: Attempt, now: datetime, grace: timedelta) -> None:
     """Close and grade an attempt; an overdue one ends at its deadline, on what was saved."""
     overdue = rules.is_overdue(attempt.deadline, now, grace)
-    _record_grade(attempt, now)
+    # Closed before it is graded: the grading's reads flush one UPDATE with everything.
     attempt.submitted_at = attempt.deadline if overdue else now
     attempt.open_key = None
+    _record_grade(attempt, now)
     if attempt.status == "pending_review":
         _tell_trainers_an_essay_waits(attempt)
 
@@ -170,10 +170,18 @@ def close_overdue_for(user: User, quiz_slug: str, now: datetime, grace: timedelt
 
 def start_attempt(user: User, quiz: Quiz, now: datetime, grace: timedelta,
                   rng: random.Random | None = None) -> tuple[Attempt, bool]:
-    """Start an attempt, or return the open one. Returns (attempt, created)."""
-    close_overdue_for(user, quiz.slug, now, grace)
+    """Start an attempt, or return the open one. Returns (attempt, created).
+
+    One write transaction reads the person's attempts (locked), closes an overdue open one
+    and starts the new one; only when one was closed is it committed first, so that what
+    passing it earns (after_progress) is in place before the next attempt starts."""
     begin_write()
-    attempts = _attempts_of(user.id, quiz.slug)
+    attempts = _attempts_of(user.id, quiz.slug, lock=True)
+    if any([_close_if_overdue(a, now, grace) for a in attempts]):
+        db.session.commit()
+        after_progress(user)
+        begin_write()
+        attempts = _attempts_of(user.id, quiz.slug, lock=True)
     open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
     if open_attempt is not None:
         db.session.commit()
@@ -215,10 +223,14 @@ _REFUSALS = {
 }
 
 
-def _owned_attempt_for_update(user: User, attempt_id: str) -> Attempt:
+def _owned_attempt_for_update(user: User, attempt_id: str,
+                              hidden: Callable[[str], bool] | None = None) -> Attempt:
+    """The caller's attempt, locked; NotFound (nothing written) if it is someone else's or
+    ``hidden(quiz slug)`` says its quiz is hidden from the caller (a draft course's)."""
     attempt = db.session.scalar(
         select(Attempt).where(Attempt.id == str(attempt_id)[:64]).with_for_update())
-    if attempt is None or attempt.user_id != user.id:
+    if attempt is None or attempt.user_id != user.id or (hidden and hidden(attempt.quiz_slug)):
+        db.session.rollback()
         raise NotFound("No such attempt.")
     return attempt
 
@@ -245,11 +257,13 @@ def owned_attempt(user: User, attempt_id: str, now: datetime, grace: timedelta) 
 
 
 def save_answers(user: User, attempt_id: str, answers: object, seq: object,
-                 now: datetime, grace: timedelta) -> Attempt:
+                 now: datetime, grace: timedelta,
+                 hidden: Callable[[str], bool] | None = None) -> Attempt:
     """Merge an autosave into the attempt; stale sequence numbers and late saves get 409.
 
     Every answer is stored as sent or the whole save is refused (422) with a reason per
-    question in ``errors``: nothing is acknowledged and dropped.
+    question in ``errors``: nothing is acknowledged and dropped. ``hidden``: see
+    ``_owned_attempt_for_update`` (checked on the row the save locks, no extra read).
     """
     if not isinstance(answers, Mapping):
         raise Invalid("'answers' must be an object of question id to answer.", field="answers")
@@ -257,7 +271,7 @@ def save_answers(user: User, attempt_id: str, answers: object, seq: object,
         raise Invalid("'seq' must be an integer below 2^63.", field="seq",
                       code="seq_out_of_range")
     begin_write()
-    attempt = _owned_attempt_for_update(user, attempt_id)
+    attempt = _owned_attempt_for_update(user, attempt_id, hidden)
     if _close_if_overdue(attempt, now, grace):
         db.session.commit()
         after_progress(user)
@@ -284,10 +298,11 @@ def save_answers(user: User, attempt_id: str, answers: object, seq: object,
     return attempt
 
 
-def submit(user: User, attempt_id: str, now: datetime, grace: timedelta) -> Attempt:
+def submit(user: User, attempt_id: str, now: datetime, grace: timedelta,
+           hidden: Callable[[str], bool] | None = None) -> Attempt:
     """Grade and close; a repeated submit returns the first result unchanged."""
     begin_write()
-    attempt = _owned_attempt_for_update(user, attempt_id)
+    attempt = _owned_attempt_for_update(user, attempt_id, hidden)
     if attempt.status != "in_progress":
         db.session.commit()
         return attempt

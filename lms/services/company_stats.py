@@ -32,16 +32,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app, has_app_context
-from sqlalchemy import and_, case, delete, event, func, insert, inspect, literal, or_, select
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, select
 
 from lms.content.program import Program, Tier
 from lms.extensions import db
 from lms.models import Attempt, Certification, LessonProgress, Organization, User
 from lms.models.organizations import OrganizationStats
-from lms.models.types import utcnow
 from lms.rules.tiers import (AT_RISK_WINDOW, CompanyFigures, Missing, eligible_tier,
                              missing_for, next_tier, resolve_tier)
 
@@ -313,87 +309,6 @@ def current_for(program: Program, org: Organization, now: datetime) -> Organizat
     return current(program, now, [(org, row)])[0][1]
 
 
-# -- rebuilding rows on writes ---------------------------------------------------------
-
-_ORG_FIELDS = ("tier", "deals_closed", "annual_revenue", "target_met", "active")
-_USER_FIELDS = ("organization_id", "active", "last_active_at")
-_PENDING = "lms.company_stats.pending"
-
-
-def _touched(session: Session) -> tuple[set[int], set[int]]:
-    """(organisation ids, user ids) whose figures this flush may have changed."""
-    orgs: set[int] = set()
-    users: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, (Certification, LessonProgress)):
-            users.add(obj.user_id)
-        elif isinstance(obj, Attempt):
-            if inspect(obj).attrs.passed.history.has_changes():
-                users.add(obj.user_id)
-            elif obj in session.new and not _already_active(session, obj.user_id):
-                # A started attempt changes only whether its person counts as active; most
-                # people starting one signed in lately, so their company is not recounted.
-                users.add(obj.user_id)
-        elif isinstance(obj, Organization):
-            state = inspect(obj)
-            if obj in session.new or any(state.attrs[f].history.has_changes()
-                                         for f in _ORG_FIELDS):
-                orgs.add(obj.id)
-        elif isinstance(obj, User):
-            state = inspect(obj)
-            if (obj in session.new or obj in session.deleted
-                    or any(state.attrs[f].history.has_changes() for f in _USER_FIELDS)):
-                history = state.attrs.organization_id.history
-                orgs.update(i for i in (*history.added, *history.deleted, *history.unchanged)
-                            if isinstance(i, int))
-    return orgs, {u for u in users if u is not None}
-
-
-def _already_active(session: Session, user_id: int | None) -> bool:
-    """Whether the person (loaded in this session: the one starting the attempt) counts as
-    active already by their sign-in date, without a query."""
-    user = session.identity_map.get(identity_key(User, user_id)) if user_id else None
-    last = getattr(user, "last_active_at", None)
-    if last is None:
-        return False
-    if last.tzinfo is None:
-        last = last.replace(tzinfo=timezone.utc)
-    return last >= utcnow() - ACTIVE_WINDOW
-
-
-def _collect(session: Session, _context) -> None:
-    orgs, users = _touched(session)
-    if orgs or users:
-        pending = session.info.setdefault(_PENDING, (set(), set()))
-        pending[0].update(orgs)
-        pending[1].update(users)
-
-
-def _rebuild_pending(session: Session) -> None:
-    """Before the commit: rebuild the companies this transaction touched, in it."""
-    if not has_app_context() or "lms.content" not in current_app.extensions:
-        session.info.pop(_PENDING, None)
-        return
-    session.flush()  # pending changes first: they may touch more companies
-    orgs, users = session.info.pop(_PENDING, (set(), set()))
-    if users:
-        orgs |= {i for i in session.scalars(
-            select(User.organization_id).where(User.id.in_(users))) if i is not None}
-    if not orgs:
-        return
-    program = current_app.extensions["lms.content"].program() or FALLBACK_PROGRAM
-    rebuild(program, utcnow(), sorted(orgs))
-
-
-def _forget_pending(session: Session, *_args) -> None:
-    session.info.pop(_PENDING, None)
-
-
-def install_listener() -> None:
-    for name, handler in (("after_flush", _collect), ("before_commit", _rebuild_pending),
-                          ("after_rollback", _forget_pending)):
-        if not event.contains(Session, name, handler):
-            event.listen(Session, name, handler)
-
-
-install_listener()
+# The flush listener that rebuilds rows on writes: lms/services/company_stats_writes.py
+# (imported here so that it is installed wherever the stats are used).
+from lms.services import company_stats_writes  # noqa: E402,F401

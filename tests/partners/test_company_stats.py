@@ -196,3 +196,72 @@ def test_an_attempt_started_by_someone_inactive_makes_them_active_at_once(db, ma
     assert _row(db, org).active_people == 0
     _start_attempt(db, person)
     assert _row(db, org).active_people == 1
+
+
+def _grade(db, attempt, passed, when):
+    attempt.status, attempt.passed, attempt.submitted_at = "graded", passed, when
+    attempt.percent = 90 if passed else 10
+    db.session.commit()
+
+
+def _recounted(db, program, org, now):
+    fresh = stats.compute(program, now, [org.id])[org.id]
+    return {k: fresh[k] for k in ("people", "active_people", "attempts_graded",
+                                  "attempts_passed", "certified", "health")}
+
+
+def _stored(db, org):
+    row = _row(db, org)
+    return {k: getattr(row, k) for k in ("people", "active_people", "attempts_graded",
+                                         "attempts_passed", "certified", "health")}
+
+
+def test_grading_an_attempt_updates_the_row_in_place_as_a_recount_would(db, make, program):
+    from lms.models import Attempt
+
+    org = make.org("acme")
+    now = datetime.now(timezone.utc)
+    people = [make.user("learner", org=org, last_active_at=now) for _ in range(3)]
+    make.user("learner", org=org, last_active_at=now - 200 * DAY)
+    attempts = [Attempt(user_id=p.id, quiz_slug="bronze-exam", snapshot={}, started_at=now)
+                for p in people]
+    db.session.add_all(attempts)
+    db.session.commit()
+    fresh_until = _row(db, org).fresh_until
+    for attempt, passed in zip(attempts, (True, False, True)):
+        before = _row(db, org).computed_at
+        _grade(db, attempt, passed, datetime.now(timezone.utc))
+        assert _stored(db, org) == _recounted(db, program, org, datetime.now(timezone.utc))
+        assert _row(db, org).computed_at > before   # a new version: cached pages follow
+    row = _row(db, org)
+    assert (row.attempts_graded, row.attempts_passed) == (3, 2)
+    assert row.fresh_until == fresh_until           # updated in place, not recounted
+
+
+def test_grading_someone_who_does_not_count_changes_nothing(db, make, program):
+    from lms.models import Attempt
+
+    org = make.org("acme")
+    now = datetime.now(timezone.utc)
+    gone = make.user("learner", org=org, last_active_at=now, active=False)
+    attempt = Attempt(user_id=gone.id, quiz_slug="bronze-exam", snapshot={}, started_at=now)
+    db.session.add(attempt)
+    db.session.commit()
+    _grade(db, attempt, True, now)
+    assert _stored(db, org) == _recounted(db, program, org, now)
+    assert _row(db, org).attempts_graded == 0
+
+
+def test_a_regraded_attempt_recounts_the_company(db, make, program):
+    from lms.models import Attempt
+
+    org = make.org("acme")
+    now = datetime.now(timezone.utc)
+    person = make.user("learner", org=org, last_active_at=now)
+    attempt = Attempt(user_id=person.id, quiz_slug="bronze-exam", snapshot={}, started_at=now)
+    db.session.add(attempt)
+    db.session.commit()
+    _grade(db, attempt, False, now)
+    _grade(db, attempt, True, now)                  # an essay scored later: passed now
+    assert (_row(db, org).attempts_graded, _row(db, org).attempts_passed) == (1, 1)
+    assert _stored(db, org) == _recounted(db, program, org, now)

@@ -49,21 +49,29 @@ def run_one(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
         env["LMS_DATABASE_URL"] = "sqlite:///" + str(instance / "lms.sqlite3")
     print(f"[{kind}] migrating and seeding {args.takers} takers", file=sys.stderr)
     quizload.migrate(env)
-    tokens = quizload.seed_takers(env, args.takers)
+    tokens = quizload.seed_takers(env, args.takers, args.companies)
     port = quizload.free_port()
     log = base / "server.log"
     plan = quizload.Plan(host="127.0.0.1", port=port, duration=args.duration, interval=args.interval,
                          submit_spread=args.submit_spread, timeout=args.timeout,
                          max_retries=args.max_retries, seed=args.seed)
     hard_cap = args.duration + args.cap_margin
-    with quizload.Server(env, port, args.workers, log):
+    with quizload.Server(env, port, args.workers, log) as server:
         print(f"[{kind}] serving on 127.0.0.1:{port}; {args.takers} takers for {args.duration:.0f} s "
               f"(hard cap {hard_cap:.0f} s)", file=sys.stderr)
         warm = quizload.warm_up("127.0.0.1", port, tokens)
+        # Whose CPU the run was: the server's processes (gunicorn, without the database
+        # server) and this client's threads, which share the machine's cores.
+        server_cpu, client_cpu = quizload.group_cpu(server.proc.pid), time.process_time()
         states, wall = quizload.run_takers(plan, tokens, hard_cap)
+        server_cpu = quizload.group_cpu(server.proc.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
     stored = quizload.stored_attempts(env)
     summary = quizload.summarise(states, stored)
+    summary["company_mismatches"] = quizload.company_mismatches(env) if args.companies else []
     summary.update({"database": kind, "wall_seconds": round(wall, 1), "warm_up_ok": warm,
+                    "server_cpu_seconds": round(server_cpu, 1),
+                    "client_cpu_seconds": round(client_cpu, 1),
                     "server_log": str(log) if args.keep else None})
     if kind == "postgresql" and not args.keep:
         quizload.drop_postgres(args.pg_database)
@@ -97,7 +105,10 @@ def table(results: list[dict]) -> str:
         ("not submitted+graded", [_fmt(x["not_submitted_or_graded"]) for x in rec]),
         ("grade mismatch", [_fmt(x["grade_mismatch"]) for x in rec]),
         ("client crashes", [_fmt(r["client_crash_count"]) for r in results]),
+        ("company rows off", [_fmt(len(r.get("company_mismatches") or [])) for r in results]),
         ("wall s", [_fmt(r["wall_seconds"]) for r in results]),
+        ("server / client CPU s", [f"{_fmt(r.get('server_cpu_seconds'))} / "
+                                   f"{_fmt(r.get('client_cpu_seconds'))}" for r in results]),
         ("verdict", ["FAIL" if quizload.failed(r) else "ok" for r in results]),
     ]
     width = max(len(label) for label, _ in rows)
@@ -124,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: lms serve's)")
     p.add_argument("--cap-margin", type=float, default=60.0,
                    help="hard cap per database = duration + this (takers still running then fail)")
+    p.add_argument("--companies", type=int, default=0,
+                   help="spread the takers over this many partner companies (0: none)")
     p.add_argument("--pg-database", default="lms_load")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", action="store_true", help="keep the temp folder, server logs and PG database")
@@ -149,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kept {workdir}", file=sys.stderr)
     print(table(results))
     for r in results:
-        for line in r["reconciliation"]["examples"] + r["client_crashes"]:
+        for line in (r["reconciliation"]["examples"] + r["client_crashes"]
+                     + (r.get("company_mismatches") or [])[:10]):
             print(f"  {r['database']}: {line}")
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")

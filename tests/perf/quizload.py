@@ -134,22 +134,42 @@ def migrate(env: dict[str, str]) -> None:
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
 
 
-def seed_takers(env: dict[str, str], count: int) -> list[str]:
-    """``count`` learners with one API token each, bulk-inserted; returns the tokens."""
+def seed_takers(env: dict[str, str], count: int, companies: int = 0) -> list[str]:
+    """``count`` learners with one API token each, bulk-inserted; returns the tokens.
+
+    With ``companies``, the learners are spread over that many partner companies and signed
+    in lately (as people who open an exam page are), so every graded attempt updates its
+    company's figures, concurrently with the others of the same company."""
+    from datetime import datetime, timezone
+
     from sqlalchemy import insert, select
 
     from lms.extensions import db
-    from lms.models import ApiToken, User
+    from lms.models import ApiToken, Organization, User
 
     tokens = [f"pa_{secrets.token_urlsafe(32)}" for _ in range(count)]
     with app_env(env):
+        orgs = [Organization(slug=f"load-{i}", name=f"Load company {i}") for i in range(companies)]
+        db.session.add_all(orgs)
+        db.session.commit()
+        now = datetime.now(timezone.utc)
         emails = [f"taker{i:05d}@load.example" for i in range(count)]
         db.session.execute(insert(User), [
-            {"email": e, "name": f"Taker {i}", "role": "learner"} for i, e in enumerate(emails)])
+            {"email": e, "name": f"Taker {i}", "role": "learner",
+             **({"organization_id": orgs[i % companies].id, "last_active_at": now} if orgs else {})}
+            for i, e in enumerate(emails)])
         ids = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all())
         db.session.execute(insert(ApiToken), [
             {"user_id": ids[e], "token_hash": hashlib.sha256(t.encode()).hexdigest()}
             for e, t in zip(emails, tokens)])
+        if orgs:  # a bulk insert passes by the flush listener that keeps the figures
+            from flask import current_app
+
+            from lms.services import company_stats
+
+            program = (current_app.extensions["lms.content"].program()
+                       or company_stats.FALLBACK_PROGRAM)
+            company_stats.rebuild(program, now, [o.id for o in orgs])
         db.session.commit()
     return tokens
 
@@ -174,7 +194,45 @@ def stored_attempts(env: dict[str, str]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def company_mismatches(env: dict[str, str]) -> list[str]:
+    """Companies whose stored figures differ from a recount now (graded and passed
+    attempts, health): the rows updated by concurrent submits must add up."""
+    from lms.extensions import db
+    from lms.models.organizations import OrganizationStats
+    from lms.models.types import utcnow
+    from lms.services import company_stats
+
+    keys = ("people", "active_people", "attempts_graded", "attempts_passed", "health")
+    out = []
+    with app_env(env) as app:
+        program = app.extensions["lms.content"].program() or company_stats.FALLBACK_PROGRAM
+        fresh = company_stats.compute(program, utcnow())
+        for org_id, values in sorted(fresh.items()):
+            row = db.session.get(OrganizationStats, org_id)
+            stored = {k: getattr(row, k, None) for k in keys}
+            if stored != {k: values[k] for k in keys}:
+                out.append(f"company {org_id}: stored {stored}, recounted "
+                           f"{ {k: values[k] for k in keys} }")
+    return out
+
+
 # --- server ------------------------------------------------------------------------
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) of every live process in the process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # the process group, after the state and parent
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
 
 
 def free_port() -> int:
@@ -553,6 +611,7 @@ def summarise(states: list[TakerState], stored: dict[str, dict[str, Any]]) -> di
 def failed(summary: dict[str, Any]) -> bool:
     r = summary["reconciliation"]
     return bool(
+        summary.get("company_mismatches") or
         any(o["errors"] for o in summary["ops"].values())
         or r["lost_answers"] or r["unexpected_answers"] or r["not_submitted_or_graded"]
         or r["grade_mismatch"] or summary["client_crash_count"]

@@ -242,3 +242,61 @@ def test_healthz_is_503_when_the_database_is_unreachable():
             response = app.test_client().get("/healthz")
         assert response.status_code == 503
         assert response.get_data(as_text=True) != "ok"
+
+
+# -- SQLite writers of one process queue --------------------------------------------------
+
+
+def test_sqlite_writers_of_one_process_queue_instead_of_failing_busy(tmp_path):
+    """A writer that holds the lock longer than SQLite's busy timeout does not make a
+    second writer of the same process fail: it waits in the process's queue, then writes."""
+    import time
+
+    from lms.database import _SQLITE_WRITER, begin_write
+
+    with sqlite_app(tmp_path) as app:
+        migrate(app)
+        with app.app_context():
+            engine = _db.engine
+            engine.dispose()
+
+            @event.listens_for(engine, "connect")
+            def _short_busy_timeout(dbapi_conn, _record):
+                dbapi_conn.execute("PRAGMA busy_timeout=100")
+
+        holding, outcome = threading.Event(), []
+
+        def first():
+            with app.app_context():
+                begin_write()
+                _db.session.add(Organization(slug="first", name="First"))
+                _db.session.flush()
+                holding.set()
+                time.sleep(0.5)  # five busy timeouts
+                _db.session.commit()
+
+        def second():
+            holding.wait(5)
+            with app.app_context():
+                try:
+                    begin_write()
+                    _db.session.add(Organization(slug="second", name="Second"))
+                    _db.session.commit()
+                    outcome.append("written")
+                except Exception as exc:  # noqa: BLE001 - the test reports what failed
+                    outcome.append(repr(exc))
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert outcome == ["written"]
+        with app.app_context():
+            assert sorted(_db.session.scalars(select(Organization.slug))) == ["first", "second"]
+            # Whatever ends the transaction frees the queue: commit, rollback, close.
+            for end in (_db.session.commit, _db.session.rollback, _db.session.close):
+                begin_write()
+                assert _SQLITE_WRITER.locked()
+                end()
+                assert not _SQLITE_WRITER.locked()
