@@ -89,11 +89,12 @@ def serve(demo: bool, host: str, port: int, workers: int | None, no_worker: bool
         load_demo()
         print_logins()
     workers = workers or int(os.environ.get("LMS_WORKERS", 0)) or 2 * (os.cpu_count() or 1)
+    threads = int(os.environ.get("LMS_THREADS", 0)) or 4
     # Links sent out (e-mail, badges) name the address we listen on when no public origin is
     # configured, never a request's Host header.
     os.environ.setdefault("LMS_BASE_URL", f"http://{host}:{port}")
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
             "--timeout", "60", "--graceful-timeout", "20", "--access-logfile", "-",
             # gunicorn's control socket defaults to one path per host; several sites
             # (or test servers) on one machine would fight over it. We don't use it.
