@@ -54,10 +54,15 @@ def format_datetime(value: datetime, fmt: str = "medium") -> str:
             .replace("{1}", date_pattern.apply(value.date(), loc)))
 
 
-def iso_utc(value: datetime | None) -> str | None:
-    """The API's time format: ISO 8601 in UTC to the second, ``2026-12-01T08:00:00Z``."""
+def utc_text(value: datetime | None, fmt: str) -> str | None:
+    """``value`` in UTC formatted with ``fmt`` (a naive value is taken as UTC); None stays None."""
     if value is None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(timezone.utc).strftime(fmt)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """The API's time format: ISO 8601 in UTC to the second, ``2026-12-01T08:00:00Z``."""
+    return utc_text(value, "%Y-%m-%dT%H:%M:%SZ")

@@ -27,6 +27,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import case, delete, event, func, inspect, literal, select
 from sqlalchemy.orm import Session
 
+from lms.dates import utc_text
 from lms.extensions import db
 from lms.models import Attempt, Certification
 from lms.models.organizations import ChartCount
@@ -47,11 +48,8 @@ def day_expr(column):
 
 
 def day_of(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d")
+    """The UTC day of a timestamp as "YYYY-MM-DD" (what ``day_expr`` gives in SQL)."""
+    return utc_text(value, "%Y-%m-%d")
 
 
 # -- recounting (the sweep) -------------------------------------------------------------
