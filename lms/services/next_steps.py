@@ -12,11 +12,9 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from lms.content.courses import Course
-from lms.extensions import db
-from lms.models import LessonProgress, User
+from lms.models import User
 from lms.models.types import utcnow
 from lms.rules import next_steps as rules
 from lms.rules.certification import PersonFacts
@@ -81,9 +79,6 @@ class Path:
     expiring: tuple[Expiring, ...]
 
 
-_UNKNOWN = object()
-
-
 def course_states(progress: dict[str, progress_service.CourseProgress]
                   ) -> dict[str, rules.CourseState]:
     return {slug: rules.CourseState(slug, tuple(lesson.slug for lesson in p.course.lessons),
@@ -93,7 +88,8 @@ def course_states(progress: dict[str, progress_service.CourseProgress]
 
 
 def path_of(user: User, store, *, now: datetime | None = None, external: bool = False,
-            courses: list | None = None, progress: dict | None = None) -> Path:
+            courses: list | None = None,
+            progress: progress_service.ProgressMap | None = None) -> Path:
     """Everything the home page and ``GET /api/v1/me`` say about what to do next.
 
     ``courses`` and ``progress``: the user's visible courses and their progress, when the
@@ -104,7 +100,7 @@ def path_of(user: User, store, *, now: datetime | None = None, external: bool = 
     if courses is None or progress is None:
         courses = progress_service.visible_courses(store.courses(), user)
         progress = progress_service.progress_for(user, courses)
-    resume = _resume(user, progress, external)
+    resume = _resume(progress, external)
     if program is None:
         return Path((), resume, ())
     completed = {slug for slug, p in progress.items() if p.complete}
@@ -153,13 +149,9 @@ def _step(step: rules.NextStep, store, program, titles: dict[str, str], external
     return Step(kind, title, url, step.certification, cert_title, course_slug, step.reason)
 
 
-def _resume(user: User, progress, external: bool) -> Continue | None:
+def _resume(progress: progress_service.ProgressMap, external: bool) -> Continue | None:
     """The course of the last lesson done, when it is not complete: its next lesson."""
-    last_course = getattr(progress, "last_course", _UNKNOWN)
-    if last_course is _UNKNOWN:  # a caller's own progress dict: ask the database
-        last_course = db.session.scalar(
-            select(LessonProgress.course_slug).where(LessonProgress.user_id == user.id)
-            .order_by(LessonProgress.completed_at.desc(), LessonProgress.id.desc()).limit(1))
+    last_course = progress.last_course  # read with the progress (progress_service.ProgressMap)
     if last_course is None:
         return None
     p = progress.get(last_course)
