@@ -92,16 +92,26 @@ def test_nothing_of_one_person_reaches_another(app, make, db):
     assert done.status_code == 302
 
 
-def test_lesson_body_follows_the_done_state_per_person(app, make, db):
+def two_learners(app, make):
+    """Two signed-in clients of two learners of one company."""
     org = make.org()
-    first, second = make.user("learner", org=org), make.user("learner", org=org)
-    client_a, client_b = app.test_client(), app.test_client()
-    login(client_a, first)
-    login(client_b, second)
+    clients = []
+    for _ in range(2):
+        client = app.test_client()
+        login(client, make.user("learner", org=org))
+        clients.append(client)
+    return clients
+
+
+def mark_done(client):
+    return client.post(f"{LESSON}/done", data={"csrf_token": csrf_token(client, LESSON)})
+
+
+def test_lesson_body_follows_the_done_state_per_person(app, make, db):
+    client_a, client_b = two_learners(app, make)
     form = f'action="{LESSON}/done"'
     assert form in client_a.get(LESSON).get_data(as_text=True)
-    assert client_a.post(f"{LESSON}/done",
-                         data={"csrf_token": csrf_token(client_a, LESSON)}).status_code == 302
+    assert mark_done(client_a).status_code == 302
     page_a = client_a.get(LESSON).get_data(as_text=True)
     assert form not in page_a and "tag--done" in page_a
     page_b = client_b.get(LESSON).get_data(as_text=True)
@@ -116,18 +126,12 @@ def card_percent(html: str, course_slug: str) -> str:
 
 
 def test_home_course_listing_shows_each_persons_own_progress(app, make, db):
-    org = make.org()
-    first, second = make.user("learner", org=org), make.user("learner", org=org)
-    client_a, client_b = app.test_client(), app.test_client()
-    login(client_a, first)
-    login(client_b, second)
+    client_a, client_b = two_learners(app, make)
     assert card_percent(client_a.get("/").get_data(as_text=True), "getting-started") == "0"
-    assert client_a.post(f"{LESSON}/done",
-                         data={"csrf_token": csrf_token(client_a, LESSON)}).status_code == 302
+    assert mark_done(client_a).status_code == 302
     after = card_percent(client_a.get("/").get_data(as_text=True), "getting-started")
     assert after != "0"
     assert card_percent(client_b.get("/").get_data(as_text=True), "getting-started") == "0"
     # The second person catching up is shown the same card as the first, from the kept part.
-    assert client_b.post(f"{LESSON}/done",
-                         data={"csrf_token": csrf_token(client_b, LESSON)}).status_code == 302
+    assert mark_done(client_b).status_code == 302
     assert card_percent(client_b.get("/").get_data(as_text=True), "getting-started") == after
