@@ -48,7 +48,7 @@ def _level_key(levels: tuple[str, ...]):
 @login_required
 def index():
     courses = progress_service.visible_courses(content_store().courses(), current_user)
-    progress = progress_service.progress_for(current_user, courses)
+    progress = progress_service.progress_for(current_user, courses, resume=True)
     program = content_store().program()
     levels = program.levels if program is not None else LEVELS
     groups = []

@@ -99,7 +99,7 @@ def path_of(user: User, store, *, now: datetime | None = None, external: bool = 
     program = store.program()
     if courses is None or progress is None:
         courses = progress_service.visible_courses(store.courses(), user)
-        progress = progress_service.progress_for(user, courses)
+        progress = progress_service.progress_for(user, courses, resume=True)
     resume = _resume(progress, external)
     if program is None:
         return Path((), resume, ())
