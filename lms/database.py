@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 from flask import Flask
@@ -36,7 +37,14 @@ def configure_engine(engine: Engine) -> None:
         # from read to write fails at once with SQLITE_BUSY instead of waiting.
         if conn.get_execution_options().get(_WRITE):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+            return
+        # Every request begins a read: straight to the driver, SQLAlchemy's statement
+        # machinery costs more than SQLite's BEGIN. A deferred BEGIN takes no lock; should
+        # it fail anyway, it is tried again through SQLAlchemy, which raises its own
+        # error (what the lock and storage handlers look for).
+        try:
+            conn.connection.driver_connection.execute("BEGIN")
+        except sqlite3.Error:
             conn.exec_driver_sql("BEGIN")
 
 
