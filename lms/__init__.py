@@ -41,12 +41,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from lms.i18n import init_app as init_i18n
     from lms.auth.session import init_app as init_login
     from lms.content.store import ContentStore
-    from lms.security import headers, input_guard
+    from lms.security import csrf_tokens, headers, input_guard
 
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    csrf_tokens.init_app(app)
     init_login(app)
     init_i18n(app)
     naming.init_app(app)

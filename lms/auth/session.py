@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import with_expression
 
+from lms.auth import cookie_session
 from lms.extensions import db, login_manager
 from lms.models import Organization, User
 
@@ -42,8 +43,13 @@ def load_user(user_id: str) -> User | None:
 
 
 def init_app(app: Flask) -> None:
+    cookie_session.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "basic"
+    # No Flask-Login session protection: its "basic" mode only marks a session not fresh
+    # when the address or browser changes, and nothing here asks for a fresh login; it
+    # hashed the address on every request and rewrote the cookie whenever a phone changed
+    # networks. Sessions are ended server-side by the session version (load_user).
+    login_manager.session_protection = None
