@@ -138,8 +138,9 @@ class Factory:
         from lms.models import User
 
         self.count += 1
-        user = User(email=email or f"{role}{self.count}@example.com", name=f"{role} {self.count}",
-                    role=role, organization=org, password_hash=self.password_hash, **fields)
+        fields.setdefault("name", f"{role} {self.count}")
+        user = User(email=email or f"{role}{self.count}@example.com", role=role,
+                    organization=org, password_hash=self.password_hash, **fields)
         self.db.session.add(user)
         self.db.session.commit()
         return user

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from lms.content.courses import LEVELS, Course
+from lms.frame import render_page
 from lms.security.files import send_provided_file
 from lms.models.types import utcnow
 from lms.services import assignments, next_steps
@@ -104,10 +105,11 @@ def lesson(slug: str, lesson_slug: str):
         flash(_("Complete the prerequisite courses first."), "warning")
         return redirect(url_for("catalog.course", slug=slug))
     previous, following = course.neighbours(lesson_slug)
-    return render_template("catalog/lesson.html", course=course, lesson=lesson,
-                           previous=previous, following=following,
-                           done=lesson.slug in progress[course.slug].done,
-                           progress=progress[course.slug])
+    done = lesson.slug in progress[course.slug].done
+    # The page is kept per lesson object (its course, neighbours and text) and done-state.
+    return render_page("catalog/lesson.html", (course, lesson, done), course=course,
+                       lesson=lesson, previous=previous, following=following, done=done,
+                       progress=progress[course.slug])
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/done")

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from markupsafe import escape
+
 from lms.models import User
 from tests.conftest import csrf_token, login, post_form
 
@@ -135,3 +138,74 @@ def test_home_course_listing_shows_each_persons_own_progress(app, make, db):
     # The second person catching up is shown the same card as the first, from the kept part.
     assert mark_done(client_b).status_code == 302
     assert card_percent(client_b.get("/").get_data(as_text=True), "getting-started") == after
+
+
+# The lesson page as a whole is kept (lms/frame.py render_page), with the reader's own
+# values filled in per request.
+
+def kept_lesson(client) -> str:
+    client.get(LESSON)  # a message flashed at sign-in is shown once, on a page not kept
+    return client.get(LESSON).get_data(as_text=True)
+
+
+def kept_pages(app) -> list:
+    return [key for key in app.extensions["lms.frame"] if key[0] == "page"]
+
+
+def test_a_kept_lesson_page_carries_each_readers_own_name_and_token(app, make, db):
+    org = make.org()
+    names = ['<b>Ann & "Co"</b>', "田中 花子"]
+    readers = []
+    for name in names:
+        client = app.test_client()
+        login(client, make.user("learner", org=org, name=name))
+        readers.append((client, name, kept_lesson(client)))
+    assert kept_pages(app), "the lesson page was not kept"
+    tokens = []
+    for client, name, page in readers:
+        assert str(escape(name)) in page and name not in page.replace(str(escape(name)), "")
+        assert all(str(escape(other)) not in page for other in names if other != name)
+        assert "\ue000" not in page  # every slot filled
+        found = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+        assert len(found) == 1
+        tokens.append(found.pop())
+    assert tokens[0] != tokens[1]
+    for (client, _name, _page), token in zip(readers, tokens):
+        assert client.post(f"{LESSON}/done", data={"csrf_token": token}).status_code == 302
+
+
+def test_a_kept_lesson_page_follows_role_and_unread_count(app, client, make, db):
+    user = make.user("learner", org=make.org())
+    login(client, user)
+    page = kept_lesson(client)
+    assert 'href="/partners/"' not in page and "count-badge" not in page
+    db.session.get(User, user.id).unread_notifications = 2
+    db.session.commit()
+    page = client.get(LESSON).get_data(as_text=True)
+    assert page.count('<span class="count-badge">2<') == 2 and 'href="/partners/"' not in page
+    db.session.get(User, user.id).role = "manager"
+    db.session.commit()
+    page = client.get(LESSON).get_data(as_text=True)
+    assert 'href="/partners/"' in page and page.count('<span class="count-badge">2<') == 2
+
+
+def test_flashed_messages_and_query_strings_are_never_kept(app, client, make, db):
+    login(client, make.user("learner", org=make.org()))
+    kept_lesson(client)
+    assert mark_done(client).status_code == 302
+    flashed = client.get(LESSON).get_data(as_text=True)
+    assert 'class="flash flash--success"' in flashed
+    assert 'class="flash' not in client.get(LESSON).get_data(as_text=True)
+    before = len(kept_pages(app))
+    page = client.get(f"{LESSON}?from=search").get_data(as_text=True)
+    assert 'name="next" value="/courses/getting-started/lessons/welcome?from=search"' in page
+    assert len(kept_pages(app)) == before
+
+
+def test_a_kept_page_cannot_read_more_of_the_person_than_its_key(make, db):
+    from lms.frame import _KeyedReader
+
+    reader = _KeyedReader(make.user("learner", org=make.org()))
+    assert reader.role == "learner" and reader.unread_notifications == 0
+    with pytest.raises(AttributeError, match="current_user.email"):
+        reader.email  # noqa: B018
