@@ -24,12 +24,12 @@ import socket
 import time
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from lms.database import begin_write
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.models import HealthProbe
 from lms.models.types import utcnow
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from lms.i18n import lazy_gettext as _l
 
 MESSAGES = {
     "too_short": _l("Use at least 8 characters."),

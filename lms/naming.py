@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
-from flask_babel import lazy_gettext as _l
 
+from lms.i18n import lazy_gettext as _l
 from lms.wording import requirement_name
 
 ROLES = {

@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
+from lms.i18n import lazy_gettext as _l
 from lms.rules.certification import Requirement
 from lms.rules.tiers import Missing
 

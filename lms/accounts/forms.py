@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from lms.admin.forms import ROLE_LABELS
+from lms.i18n import lazy_gettext as _l
 from lms.security.passwords import MAX_LENGTH
 
 PASSWORD_HINT = _l("At least 8 characters. Any characters, including spaces, are fine; "

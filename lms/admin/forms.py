@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField,
                      StringField, URLField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.i18n import lazy_gettext as _l
 
 ROLE_LABELS = [SelectChoice("learner", _l("Learner")), SelectChoice("trainer", _l("Trainer")),
                SelectChoice("manager", _l("Manager")), SelectChoice("admin", _l("Administrator"))]

@@ -4,7 +4,7 @@ rotate the secret, the delivery log with status codes and timings, redeliver."""
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from lms.admin.forms import WebhookForm
 from lms.admin.views import bp
 from lms.auth.access import role_required
+from lms.i18n import lazy_gettext as _l
 from lms.messages import message_for
 from lms.services import webhooks
 from lms.services.errors import Invalid, NotFound

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
                      SelectMultipleField)
@@ -9,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from lms.i18n import LANGUAGES
+from lms.i18n import lazy_gettext as _l
 from lms.security.passwords import MAX_LENGTH
 from lms.services.mail_prefs import PREFERENCES
 

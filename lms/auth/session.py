@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import with_expression
 
 from lms.auth import cookie_session
 from lms.extensions import db, login_manager
+from lms.i18n import lazy_gettext as _l
 from lms.models import Organization, User
 
 

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
                      SelectMultipleField)
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
+from lms.i18n import lazy_gettext as _l
 from lms.services.organizations import MAX_REVENUE
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from lms.content.visibility import quiz_hidden, visible_quiz
+from lms.i18n import lazy_gettext as _l
 from lms.models.types import utcnow
 from lms.quiz import grace
 from lms.quiz.forms import answers_from_form, seq_from_form

@@ -13,11 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select, update
 
 from lms.database import upsert_ignore
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.models import Notification, User
 
 PAGE_SIZE = 20

@@ -8,10 +8,9 @@ event asks :func:`wants_mail` first — through ``lms.services.notifications.mai
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from lms.database import begin_write
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.models import User
 
 # preference → its label on the settings page, in the order shown.

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 
 from lms.content.courses import Course
+from lms.i18n import lazy_gettext as _l
 from lms.models import User
 from lms.models.types import utcnow
 from lms.rules import next_steps as rules

@@ -166,3 +166,19 @@ def test_compiled_catalog_matches_the_po_file():
             flat_expected[key] = value
     assert shipped_messages == flat_expected, (
         "messages.mo is stale: run `.venv/bin/pybabel compile -d lms/translations -l ja`")
+
+
+def test_lazy_strings_follow_the_request_and_force_locale(app):
+    from flask_babel import force_locale
+
+    from lms.i18n import lazy_gettext
+
+    text = lazy_gettext("My learning")
+    counted = lazy_gettext("%(num)d unread", num=3)
+    with app.test_request_context("/", headers={"Accept-Language": "ja"}):
+        assert str(text) == "マイ学習"
+        with force_locale("en"):  # an e-mail in its recipient's language
+            assert str(text) == "My learning" and str(counted) == "3 unread"
+        assert str(text) == "マイ学習"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert str(text) == "My learning"
