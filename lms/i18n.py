@@ -61,11 +61,16 @@ def request_translations():
     fixed for the request once chosen, so caching it on ``g`` changes nothing else;
     inside ``force_locale`` (e-mails in the recipient's language) Flask-Babel decides.
     """
-    if not g or getattr(g.get("_flask_babel"), "forced_babel_locale", None) is not None:
+    try:
+        kept = g._get_current_object().__dict__  # one context lookup, not one per attribute
+    except RuntimeError:  # no app context
         return get_translations()
-    translations = g.get("_lms_translations")
+    babel_ctx = kept.get("_flask_babel")
+    if babel_ctx is not None and getattr(babel_ctx, "forced_babel_locale", None) is not None:
+        return get_translations()
+    translations = kept.get("_lms_translations")
     if translations is None:
-        translations = g._lms_translations = get_translations()
+        translations = kept["_lms_translations"] = get_translations()
     return translations
 
 

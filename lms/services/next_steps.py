@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import url_for
+from flask import request, url_for
 
 from lms.content.courses import Course
 from lms.i18n import lazy_gettext as _l
@@ -119,8 +119,21 @@ def _titles(store) -> dict[str, str]:
     return titles
 
 
+# Links to steps on the site, built once: a handful of routes × the catalogue's slugs,
+# asked for on every home page. Keyed by the application root too (it prefixes them).
+_URLS: dict[tuple, str] = {}
+
+
 def _url(endpoint: str, external: bool, **values) -> str:
-    return url_for(endpoint, _external=external, **values)
+    if external:
+        return url_for(endpoint, _external=True, **values)
+    key = (endpoint, request.script_root, tuple(sorted(values.items())))
+    url = _URLS.get(key)
+    if url is None:
+        if len(_URLS) >= 10_000:
+            _URLS.clear()
+        url = _URLS[key] = url_for(endpoint, **values)
+    return url
 
 
 def _step(step: rules.NextStep, store, program, titles: dict[str, str], external: bool) -> Step:

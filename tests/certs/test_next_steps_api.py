@@ -105,3 +105,14 @@ def test_home_page_leads_on_and_shows_expiring_certifications(client, make, fact
     assert 'href="/quizzes/bronze-exam">How to renew' in page
     assert "Next steps toward Silver Certification" in page
 
+
+
+def test_home_page_step_links_carry_the_application_root(client, make):
+    # Step links are built once and kept (next_steps._url): per application root, so a
+    # site served under a path prefix links under it.
+    login(client, make.user("learner", locale="en"))
+    plain = client.get("/").get_data(as_text=True)
+    assert 'data-step="next" class="path__first"' in plain and 'href="/courses/basics"' in plain
+    prefixed = client.get("/", environ_overrides={"SCRIPT_NAME": "/academy"})
+    assert 'href="/academy/courses/basics"' in prefixed.get_data(as_text=True)
+    assert 'href="/courses/basics"' in client.get("/").get_data(as_text=True)
