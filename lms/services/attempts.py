@@ -175,6 +175,10 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, grace: timedelta,
     One write transaction reads the person's attempts (locked), closes an overdue open one
     and starts the new one; only when one was closed is it committed first, so that what
     passing it earns (after_progress) is in place before the next attempt starts."""
+    # The question sheet is drawn before the write lock is taken: on SQLite writers take
+    # turns, and work done while holding the lock is work the other core cannot share.
+    rng = rng or random.SystemRandom()
+    snapshot = {"quiz": quiz_settings(quiz), "questions": snapshot_questions(quiz, rng)}
     begin_write()
     attempts = _attempts_of(user.id, quiz.slug, lock=True)
     if any([_close_if_overdue(a, now, grace) for a in attempts]):
@@ -192,12 +196,10 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, grace: timedelta,
         db.session.rollback()
         raise Conflict(_REFUSALS[decision.reason], code=decision.reason,
                        next_attempt_at=decision.next_attempt_at)
-    rng = rng or random.SystemRandom()
     attempt = Attempt(
         user_id=user.id, quiz_slug=quiz.slug, number=len(finished) + 1, status="in_progress",
         open_key=open_key(user.id, quiz.slug), started_at=now,
-        deadline=rules.deadline_for(now, quiz.time_limit),
-        snapshot={"quiz": quiz_settings(quiz), "questions": snapshot_questions(quiz, rng)},
+        deadline=rules.deadline_for(now, quiz.time_limit), snapshot=snapshot,
         answers={}, last_seq=0,
     )
     db.session.add(attempt)
