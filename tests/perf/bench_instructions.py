@@ -25,7 +25,6 @@ import argparse
 import http.client
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.perf.bench_lesson_page import GOAL, LEARNER, demo_paths  # noqa: E402
-from tests.perf.server import HOST, LMS, REPO_ROOT, free_port, get, sign_in  # noqa: E402
+from tests.perf.server import (  # noqa: E402
+    HOST, LMS, REPO_ROOT, free_port, get, sign_in, stop)
 
 
 def _children(pid: int) -> list[int]:
@@ -121,12 +121,7 @@ def count(root: Path | None, routes: dict[str, str], requests: int) -> dict[str,
                       flush=True)
             return result
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            stop(proc, grace=60)
             log.close()
 
 

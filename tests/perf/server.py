@@ -57,12 +57,17 @@ def demo_server(workers: int | None = None, extra_env: dict[str, str] | None = N
                 _wait_healthy(port, proc, log_path)
                 yield port, log_path
             finally:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+                stop(proc)
+
+
+def stop(proc: subprocess.Popen, grace: float = 30) -> None:
+    """Stop a server started in its own process group, every gunicorn worker included."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def _wait_healthy(port: int, proc: subprocess.Popen, log_path: Path, timeout: float = 90) -> None:
