@@ -24,9 +24,8 @@ reads anything else about the person fails instead of showing it to the next rea
 
 from __future__ import annotations
 
-import threading
-
 import secrets
+import threading
 
 from flask import Flask, current_app, render_template, request, session
 from flask_babel import get_locale
