@@ -76,6 +76,13 @@ def begin_write() -> None:
     except BaseException:
         _release(session)
         raise
+    for joins in JOIN_WRITE:
+        joins()
+
+
+# Small writes a request has put off (a token's last use) that ride along in its write
+# transaction, if it has one: no second transaction, no second turn at SQLite's lock.
+JOIN_WRITE: list = []
 
 
 def _release(session: Session) -> None:

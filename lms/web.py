@@ -67,6 +67,7 @@ def register(app: Flask) -> None:
     from lms.search.views import bp as search_bp
     from lms.services import assignment_sweep, chart_counts, chart_snapshots, recertify, reports  # noqa: F401,E501  (sweep steps)
     from lms.scim.views import bp as scim_bp
+    from lms.services import api_tokens
     # The delivery steps run after every other sweep step (sweep.register_delivery).
     from lms.mail import delivery  # noqa: F401
 
@@ -89,6 +90,8 @@ def register(app: Flask) -> None:
     # SCIM likewise: a company's identity provider presents a bearer token.
     csrf.exempt(scim_bp)
     app.register_blueprint(scim_bp, url_prefix="/scim/v2")
+    # A token's last use, when the request had no write transaction to carry it.
+    app.after_request(api_tokens.write_token_use)
 
     @app.get("/healthz")
     def healthz():

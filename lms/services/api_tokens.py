@@ -12,12 +12,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
-from lms.database import begin_write
+from lms.database import JOIN_WRITE, begin_write
 from lms.extensions import db
 from lms.models import ApiToken, Organization, ScimToken, User
 from lms.models.types import utcnow
@@ -101,16 +101,48 @@ def revoke_api_token(user_id: int, token_id: int, *, actor_id: int,
     return row
 
 
-def _touch(model, row_id: int, last_used: datetime | None, now: datetime) -> None:
-    """Note the token's use, at most once per LAST_USED_PRECISION, in its own short write.
+_PENDING = "lms_token_use"
 
-    Bookkeeping only: a database that cannot take the write (busy, read-only, full) must
-    not turn a read into an error, so the note is skipped then and logged."""
+
+def _touch(model, row_id: int, last_used: datetime | None, now: datetime) -> None:
+    """Note the token's use, at most once per LAST_USED_PRECISION.
+
+    In a request the note waits: it joins the request's own write transaction if it has
+    one (a quiz start: one transaction and one turn at SQLite's lock instead of two), or
+    is written when the request ends (``write_token_use``); should the request's write be
+    rolled back, the note goes with it (bookkeeping only). Outside a request, at once."""
     if last_used is not None and now - last_used < LAST_USED_PRECISION:
         return
-    try:
-        begin_write()
+    if has_request_context():
+        g.setdefault(_PENDING, []).append((model, row_id, now))
+        return
+    _write_use([(model, row_id, now)])
+
+
+def _join_write() -> None:
+    for model, row_id, now in g.pop(_PENDING, ()) if has_request_context() else ():
         db.session.execute(update(model).where(model.id == row_id).values(last_used_at=now))
+
+
+JOIN_WRITE.append(_join_write)
+
+
+def write_token_use(response):
+    """After a request that wrote nothing: its token's use in a short write of its own."""
+    pending = g.pop(_PENDING, None)
+    if pending:
+        _write_use(pending)
+    return response
+
+
+def _write_use(pending) -> None:
+    # Bookkeeping only: a database that cannot take the write (busy, read-only, full) must
+    # not turn a read into an error, so the note is skipped then and logged.
+    try:
+        begin_write()  # takes nothing from g here: popped above, or no request
+        for model, row_id, now in pending:
+            db.session.execute(update(model).where(model.id == row_id)
+                               .values(last_used_at=now))
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()

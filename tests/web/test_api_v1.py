@@ -273,3 +273,56 @@ def test_wrong_tokens_are_throttled_per_address(app, client, make):
     assert refused.json["error"]["code"] == "too_many_requests"
     # The holder of a real token is not locked out by someone else's guessing.
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {good}"}).status_code == 200
+
+
+# -- a token's last use ------------------------------------------------------------------
+
+def commits_during(app, call) -> tuple[int, object]:
+    """Write transactions committed (lms.database.begin_write, either database) while
+    ``call`` runs, and its result."""
+    from sqlalchemy import event
+
+    from lms.database import _WRITE
+    from lms.extensions import db as _db
+
+    seen = []
+    engine = _db.engine
+
+    def listener(conn):
+        if conn.get_execution_options().get(_WRITE):
+            seen.append(1)
+
+    event.listen(engine, "commit", listener)
+    try:
+        result = call()
+    finally:
+        event.remove(engine, "commit", listener)
+    return len(seen), result
+
+
+def last_used(db, learner):
+    from lms.models import ApiToken
+
+    db.session.expire_all()
+    return db.session.scalar(select(ApiToken.last_used_at).where(ApiToken.user_id == learner.id))
+
+
+def test_a_tokens_first_use_rides_in_the_requests_own_write(app, client, db, learner, token):
+    assert last_used(db, learner) is None
+    url = COMPLETE.format(course="getting-started", lesson="welcome")
+    commits, response = commits_during(app, lambda: client.post(url, headers=bearer(token)))
+    assert response.status_code == 200 and response.get_json()["newly_done"] is True
+    # One transaction wrote both the lesson and the token's use: not one each.
+    assert commits == 1
+    assert last_used(db, learner) is not None
+
+
+def test_a_read_only_request_still_notes_the_tokens_use(app, client, db, learner, token):
+    commits, response = commits_during(app, lambda: client.get("/api/v1/me",
+                                                                headers=bearer(token)))
+    assert response.status_code == 200
+    assert commits == 1 and last_used(db, learner) is not None
+    # Within the hour the note is not written again.
+    commits, _response = commits_during(app, lambda: client.get("/api/v1/me",
+                                                                 headers=bearer(token)))
+    assert commits == 0
