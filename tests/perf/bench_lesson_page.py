@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/perf/bench_lesson_page.py [--rounds 3] [--seconds 5]
         [--concurrency 8] [--tool auto|wrk|python] [--workers N] [--pages lesson,course,home]
-        [--compare OTHER_CHECKOUT]
+        [--compare OTHER_CHECKOUT] [--database-url postgresql://…]
 
 Starts `lms serve --demo` (gunicorn, SQLite in a temporary instance folder) on
 127.0.0.1, signs in a demo learner, then loads /healthz, a lesson page and (unless
@@ -92,6 +92,10 @@ def main() -> int:
     parser.add_argument("--compare", type=Path, default=None, metavar="CHECKOUT",
                         help="also serve this other checkout (e.g. a git worktree of the "
                              "previous release) and measure both side by side, alternating")
+    parser.add_argument("--database-url", default=None,
+                        help="serve from this database instead of a throwaway SQLite file "
+                             "(e.g. postgresql://postgres@127.0.0.1:5432/lms_bench; the demo "
+                             "data is loaded into it)")
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
@@ -111,7 +115,9 @@ def main() -> int:
     with ExitStack() as stack:
         servers = {}
         for label, root in roots.items():
-            port, _log = stack.enter_context(demo_server(workers=args.workers, root=root))
+            extra = {"LMS_DATABASE_URL": args.database_url} if args.database_url else None
+            port, _log = stack.enter_context(demo_server(workers=args.workers, root=root,
+                                                         extra_env=extra))
             cookie = sign_in(port, LEARNER, DEMO_PASSWORD)
             status, html = get(port, paths["lesson"], cookie)
             if status != 200 or "lesson-title" not in html:
