@@ -41,6 +41,16 @@ MAX_CHARACTERS = 4_000_000
 class _Parts(dict):
     characters = 0
 
+    def keep(self, key: tuple, html: str, objects: tuple) -> None:
+        """Keep ``html`` under ``key`` with the key's objects (alive while it is kept)."""
+        with _lock:
+            if self.characters + len(html) > MAX_CHARACTERS:
+                self.clear()
+                self.characters = 0
+            if key not in self:
+                self.characters += len(html)
+            self[key] = (html, objects)
+
 
 _lock = threading.Lock()
 
@@ -75,14 +85,9 @@ def frame_part(*key, caller) -> Markup:
     full_key = (locale, root, *(_key_of(k) for k in key))
     kept = parts.get(full_key)
     if kept is None:
-        kept = (Markup(caller()), key)  # the key's objects stay alive with their part
-        with _lock:
-            if parts.characters + len(kept[0]) > MAX_CHARACTERS:
-                parts.clear()
-                parts.characters = 0
-            if full_key not in parts:
-                parts.characters += len(kept[0])
-            parts[full_key] = kept
+        html = Markup(caller())
+        parts.keep(full_key, html, key)
+        return html
     return kept[0]
 
 
@@ -144,17 +149,12 @@ def render_page(template: str, key: tuple, **context) -> str:
             html = render_template(template, **context, current_user=_KeyedReader(user))
         finally:
             req._lms_page_slots = False
-        kept = (html, key)
-        with _lock:
-            if parts.characters + len(html) > MAX_CHARACTERS:
-                parts.clear()
-                parts.characters = 0
-            if full_key not in parts:
-                parts.characters += len(html)
-            parts[full_key] = kept
+        parts.keep(full_key, html, key)
+    else:
+        html = kept[0]
     from lms.security.csrf_tokens import csrf_token
 
-    return (kept[0].replace(SLOTS["csrf"], csrf_token())
+    return (html.replace(SLOTS["csrf"], csrf_token())
             .replace(SLOTS["name"], str(escape(user.name))))
 
 
