@@ -106,10 +106,10 @@ def lesson(slug: str, lesson_slug: str):
         return redirect(url_for("catalog.course", slug=slug))
     previous, following = course.neighbours(lesson_slug)
     done = lesson.slug in progress[course.slug].done
-    # The page is kept per lesson object (its course, neighbours and text) and done-state.
+    # The page is kept per lesson object (its course, neighbours and text) and done-state:
+    # whatever it is given must follow from those.
     return render_page("catalog/lesson.html", (course, lesson, done), course=course,
-                       lesson=lesson, previous=previous, following=following, done=done,
-                       progress=progress[course.slug])
+                       lesson=lesson, previous=previous, following=following, done=done)
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/done")

@@ -119,9 +119,14 @@ def _touch(model, row_id: int, last_used: datetime | None, now: datetime) -> Non
     _write_use([(model, row_id, now)])
 
 
-def _join_write() -> None:
-    for model, row_id, now in g.pop(_PENDING, ()) if has_request_context() else ():
+def _record_uses(pending) -> None:
+    for model, row_id, now in pending:
         db.session.execute(update(model).where(model.id == row_id).values(last_used_at=now))
+
+
+def _join_write() -> None:
+    if has_request_context():
+        _record_uses(g.pop(_PENDING, ()))
 
 
 JOIN_WRITE.append(_join_write)
@@ -140,9 +145,7 @@ def _write_use(pending) -> None:
     # not turn a read into an error, so the note is skipped then and logged.
     try:
         begin_write()  # takes nothing from g here: popped above, or no request
-        for model, row_id, now in pending:
-            db.session.execute(update(model).where(model.id == row_id)
-                               .values(last_used_at=now))
+        _record_uses(pending)
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()
