@@ -4,26 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import with_expression
 
 from lms.auth import cookie_session
 from lms.extensions import db, login_manager
 from lms.i18n import lazy_gettext as _l
-from lms.models import Organization, User
+from lms.models import User
+from lms.models.accounts import with_company_active
 
 
 # Built once: every signed-in request runs it, and a prepared statement skips building
 # and keying a new SELECT each time (session.get does both).
 # The company's active flag comes in the same query (a deactivated company signs its people
 # out at once), so the company itself is never loaded for the frame.
-_USER_BY_ID = (
-    select(User)
-    .where(User.id == bindparam("uid"))
-    .options(with_expression(
-        User.company_active_loaded,
-        select(Organization.active).where(Organization.id == User.organization_id)
-        .correlate(User).scalar_subquery()))
-)
+_USER_BY_ID = select(User).where(User.id == bindparam("uid")).options(with_company_active())
 
 
 @login_manager.user_loader

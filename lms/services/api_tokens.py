@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload
 
 from lms.database import JOIN_WRITE, begin_write
 from lms.extensions import db
 from lms.models import ApiToken, Organization, ScimToken, User
+from lms.models.accounts import with_company_active
 from lms.models.types import utcnow
 from lms.services import audit
 from lms.services.errors import Invalid, NotFound
@@ -120,8 +120,11 @@ def _touch(model, row_id: int, last_used: datetime | None, now: datetime) -> Non
 
 
 def _record_uses(pending) -> None:
+    # On the table, not the entity: the ORM's bulk UPDATE machinery costs several times the
+    # statement, and this runs inside a quiz start's turn at SQLite's write lock.
     for model, row_id, now in pending:
-        db.session.execute(update(model).where(model.id == row_id).values(last_used_at=now))
+        table = model.__table__
+        db.session.execute(update(table).where(table.c.id == row_id).values(last_used_at=now))
 
 
 def _join_write() -> None:
@@ -152,17 +155,28 @@ def _write_use(pending) -> None:
         current_app.logger.warning("token last use not recorded: %s", exc.__class__.__name__)
 
 
+# Built once, as the session's user loader (lms/auth/session.py): the person, whether their
+# company is active (``is_active`` needs both, on every API request) and the token's own
+# state, in one prepared statement, without loading the token as an entity.
+_USER_BY_TOKEN = (
+    select(User, ApiToken.id, ApiToken.last_used_at, ApiToken.revoked_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+    .options(with_company_active())
+)
+
+
 def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
     if not token or len(token) > MAX_PRESENTED:
         return None
-    # The person and their company in the same statement: whether they may act
-    # (``is_active``) needs both, on every API request.
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token))
-                            .options(joinedload(ApiToken.user).joinedload(User.organization)))
-    if row is None or row.revoked_at is not None or not row.user.is_active:
+    row = db.session.execute(_USER_BY_TOKEN, {"digest": digest(token)}).first()
+    if row is None:
         return None
-    _touch(ApiToken, row.id, row.last_used_at, now or utcnow())
-    return row.user
+    user, token_id, last_used, revoked = row
+    if revoked is not None or not user.is_active:
+        return None
+    _touch(ApiToken, token_id, last_used, now or utcnow())
+    return user
 
 
 # -- SCIM tokens: one company's identity provider ---------------------------------------

@@ -10,6 +10,7 @@ so limits and cooldowns hold under concurrent requests on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from lms.content.quizzes import Quiz
 from lms.database import begin_write
 from lms.extensions import db
 from lms.models import Attempt, User
+from lms.models.types import random_id
 from lms.rules import attempts as rules
 from lms.rules.answers import (PROBLEM_TEXT, answer_problems, is_newer_save, merge_answers,
                                seq_out_of_range)
@@ -177,32 +179,40 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, grace: timedelta,
     passing it earns (after_progress) is in place before the next attempt starts."""
     # The question sheet is drawn before the write lock is taken: on SQLite writers take
     # turns, and work done while holding the lock is work the other core cannot share.
-    rng = rng or random.SystemRandom()
+    # A generator of its own per attempt, seeded from the system's randomness: as
+    # unpredictable as drawing every shuffle from os.urandom, at a fraction of the calls.
+    rng = rng or random.Random(secrets.randbits(128))
     snapshot = {"quiz": quiz_settings(quiz), "questions": snapshot_questions(quiz, rng)}
     begin_write()
-    attempts = _attempts_of(user.id, quiz.slug, lock=True)
-    if any([_close_if_overdue(a, now, grace) for a in attempts]):
-        db.session.commit()
-        after_progress(user)
-        begin_write()
+    # Most people start with nothing open: what the decision needs is read as plain rows,
+    # and the attempts themselves are loaded only when one is open (or overdue, to close).
+    finished = _finished_attempts(user.id, quiz.slug)
+    if finished is None:
         attempts = _attempts_of(user.id, quiz.slug, lock=True)
-    open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
-    if open_attempt is not None:
-        db.session.commit()
-        return open_attempt, False
-    finished = [(a.started_at, a.submitted_at) for a in attempts]
+        if any([_close_if_overdue(a, now, grace) for a in attempts]):
+            db.session.commit()
+            after_progress(user)
+            begin_write()
+            attempts = _attempts_of(user.id, quiz.slug, lock=True)
+        open_attempt = next((a for a in attempts if a.status == "in_progress"), None)
+        if open_attempt is not None:
+            db.session.commit()
+            return open_attempt, False
+        finished = [(a.started_at, a.submitted_at) for a in attempts]
     decision = rules.start_decision(quiz, finished, False, now)
     if not decision.allowed:
         db.session.rollback()
         raise Conflict(_REFUSALS[decision.reason], code=decision.reason,
                        next_attempt_at=decision.next_attempt_at)
     attempt = Attempt(
-        user_id=user.id, quiz_slug=quiz.slug, number=len(finished) + 1, status="in_progress",
-        open_key=open_key(user.id, quiz.slug), started_at=now,
+        id=random_id(), user_id=user.id, quiz_slug=quiz.slug, number=len(finished) + 1,
+        status="in_progress", open_key=open_key(user.id, quiz.slug), started_at=now,
         deadline=rules.deadline_for(now, quiz.time_limit), snapshot=snapshot,
         answers={}, last_seq=0,
     )
     db.session.add(attempt)
+    # Its id is drawn here, so the audit row goes out in the same flush.
+    audit.record("attempt.started", actor_id=user.id, target=attempt.id, quiz=quiz.slug)
     try:
         db.session.flush()
     except IntegrityError:
@@ -213,9 +223,20 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, grace: timedelta,
         if existing is None:
             raise Conflict("The attempt could not be started; try again.", code="retry") from None
         return existing, False
-    audit.record("attempt.started", actor_id=user.id, target=attempt.id, quiz=quiz.slug)
     db.session.commit()
     return attempt, True
+
+
+def _finished_attempts(user_id: int, quiz_slug: str) -> list[tuple] | None:
+    """(started, submitted) of the person's attempts at the quiz, newest first, read as rows
+    (locked on PostgreSQL); None when one of them is still open."""
+    rows = db.session.execute(
+        select(Attempt.status, Attempt.started_at, Attempt.submitted_at)
+        .where(Attempt.user_id == user_id, Attempt.quiz_slug == quiz_slug)
+        .order_by(Attempt.started_at.desc()).with_for_update()).all()
+    if any(status == "in_progress" for status, _, _ in rows):
+        return None
+    return [(started, submitted) for _, started, submitted in rows]
 
 
 _REFUSALS = {

@@ -108,6 +108,23 @@ def _already_active(session: Session, user_id: int | None) -> bool:
     return last >= utcnow() - ACTIVE_WINDOW
 
 
+def _companies_of(session: Session, user_ids: set[int]) -> set[int]:
+    """The companies of these people: read off the ones loaded in this session (the person
+    acting, whose attempt or lesson it usually is), queried for the rest."""
+    orgs, unknown = set(), []
+    for user_id in user_ids:
+        user = session.identity_map.get(identity_key(User, user_id))
+        loaded = user.__dict__ if user is not None else {}
+        if "organization_id" in loaded:  # absent when expired or never loaded
+            orgs.add(loaded["organization_id"])
+        else:
+            unknown.append(user_id)
+    if unknown:
+        orgs.update(session.scalars(select(User.organization_id).where(User.id.in_(unknown))))
+    orgs.discard(None)
+    return orgs
+
+
 def _collect(session: Session, _context) -> None:
     orgs, users, graded = _touched(session)
     if orgs or users or graded:
@@ -128,8 +145,7 @@ def _rebuild_pending(session: Session) -> None:
     session.flush()  # pending changes first: they may touch more companies
     orgs, users, graded = session.info.pop(_PENDING, (set(), set(), {}))
     if users:
-        orgs |= {i for i in session.scalars(
-            select(User.organization_id).where(User.id.in_(users))) if i is not None}
+        orgs |= _companies_of(session, users)
     now = utcnow()
     if graded:
         # Graded attempts of people who count (active, in an active company), per company;

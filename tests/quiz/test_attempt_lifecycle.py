@@ -176,3 +176,27 @@ def test_someone_elses_attempt_is_not_found(db, store, learner, make):
         service.submit(other, attempt.id, T0, GRACE)
     with pytest.raises(NotFound):
         service.owned_attempt(other, attempt.id, T0, GRACE)
+
+
+def test_starting_after_the_deadline_closes_the_overdue_attempt_and_starts_the_next(
+        db, store, learner):
+    quiz = store.quiz("timed-exam")
+    first, _ = service.start_attempt(learner, quiz, T0, GRACE)
+    service.save_answers(learner, first.id, {"t-bonus": "5"}, 1, T0 + timedelta(minutes=1), GRACE)
+    later = first.deadline + timedelta(hours=1, minutes=1)  # past the grace and the cooldown
+    second, created = service.start_attempt(learner, quiz, later, GRACE)
+    assert created and second.id != first.id
+    assert second.number == 2 and second.started_at == later
+    closed = db.session.get(Attempt, first.id)
+    db.session.refresh(closed)
+    assert closed.status in ("graded", "pending_review")
+    assert closed.answers == {"t-bonus": "5"} and closed.score == 1  # graded on what was saved
+
+
+def test_a_started_attempt_is_audited_under_its_own_id(db, store, learner):
+    from lms.models import AuditEvent
+
+    attempt, _ = service.start_attempt(learner, store.quiz("timed-exam"), T0, GRACE)
+    event = db.session.query(AuditEvent).filter_by(action="attempt.started").one()
+    assert (event.target, event.actor_id) == (attempt.id, learner.id)
+    assert event.detail == {"quiz": "timed-exam"}
