@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 
 from flask import Flask
 from sqlalchemy import event
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from lms import write_queue
 from lms.extensions import db
 
 _WRITE = "lms_write"
@@ -51,10 +53,10 @@ def configure_engine(engine: Engine) -> None:
 # SQLite has one writer at a time. A writer that finds the lock taken sleeps in SQLite's
 # busy handler (1, 2, 5 ... 100 ms, then 100 ms at a time), so when a burst of requests
 # write at once (2,000 quiz takers starting), the lock is often free while its waiters
-# sleep, and a request can wait seconds for a write of a millisecond. Writers of one
-# process therefore queue here first, woken the moment the one before them ends; only
-# one writer per process asks SQLite. Released when the transaction ends (commit,
-# rollback or the session closed).
+# sleep, and a request can wait seconds for a write of a millisecond. Writers therefore
+# queue first, woken the moment the one before them ends: the threads of a process here,
+# then one writer per process on a lock file shared by every process (lms.write_queue).
+# Both are released when the transaction ends (commit, rollback or the session closed).
 _SQLITE_WRITER = threading.Lock()
 _HOLDS = "lms.sqlite_writer"
 _QUEUE_TIMEOUT = 10.0  # as PRAGMA busy_timeout; after it, SQLite's own wait decides
@@ -69,8 +71,9 @@ def begin_write() -> None:
     session = db.session()  # the real Session behind the scoped proxy
     if session.in_transaction():
         session.commit()
-    if session.get_bind().dialect.name == "sqlite" and not session.info.get(_HOLDS):
-        session.info[_HOLDS] = _SQLITE_WRITER.acquire(timeout=_QUEUE_TIMEOUT)
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite" and not session.info.get(_HOLDS):
+        _queue_for_sqlite(session, bind.url.database)
     try:
         session.connection(execution_options={_WRITE: True})
     except BaseException:
@@ -85,8 +88,25 @@ def begin_write() -> None:
 JOIN_WRITE: list = []
 
 
+def _queue_for_sqlite(session: Session, database: str | None) -> None:
+    began = time.monotonic()
+    if not _SQLITE_WRITER.acquire(timeout=_QUEUE_TIMEOUT):
+        return  # SQLite's own wait decides
+    try:
+        machine = write_queue.for_database(database)
+        left = _QUEUE_TIMEOUT - (time.monotonic() - began)
+        queued = machine is not None and machine.acquire(max(left, 0.0))
+    except BaseException:
+        _SQLITE_WRITER.release()
+        raise
+    session.info[_HOLDS] = machine if queued else True
+
+
 def _release(session: Session) -> None:
-    if session.info.pop(_HOLDS, False):
+    held = session.info.pop(_HOLDS, False)
+    if held:
+        if held is not True:
+            held.release()
         _SQLITE_WRITER.release()
 
 
